@@ -1,0 +1,47 @@
+/* Lazy arithmetic flags: instructions record what they computed, and CF, PF,
+ * AF, ZF, SF and OF are derived only when something reads them.
+ * The representation is private to cpu/flags.c; everyone else uses the API. */
+#ifndef VX86_FLAGS_H
+#define VX86_FLAGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cpu;
+
+/* How the six arithmetic flags are derived from (res, src1, src2).
+ * The operation kinds are defined by cpu/flags.c's owner; LF_EAGER means
+ * `eager` already holds the flag bits. */
+struct lazy_flags {
+    uint32_t op;   /* LF_* kind | operand size, see flags.c */
+    uint32_t res;  /* result of the operation */
+    uint32_t src1; /* first (destination) operand */
+    uint32_t src2; /* second operand */
+    uint32_t eager; /* flag bits when op == LF_EAGER */
+};
+
+enum lf_op {
+    LF_EAGER = 0,
+    LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
+    /* shifts and others that compute eagerly use LF_EAGER */
+    LF_COUNT
+};
+
+/* Record the flags of an operation of `size` bytes (1, 2, 4). For LF_INC and
+ * LF_DEC the old CF is preserved by the implementation. */
+void cpu_lf_set(struct cpu *cpu, enum lf_op op, int size, uint32_t res, uint32_t src1,
+                uint32_t src2);
+
+/* The full EFLAGS value as software sees it (PUSHF, interrupts, task switch). */
+uint32_t cpu_get_eflags(const struct cpu *cpu);
+/* Write the EFLAGS bits selected by `mask` from `value`. No privilege checks
+ * here: POPF/IRET decide the mask. Keeps bit 1 set and reserved bits clear. */
+void cpu_set_eflags(struct cpu *cpu, uint32_t value, uint32_t mask);
+/* Only the six arithmetic flags (EF_ARITH bits). */
+uint32_t cpu_get_arith(const struct cpu *cpu);
+void cpu_set_arith(struct cpu *cpu, uint32_t flags, uint32_t mask);
+bool cpu_get_cf(const struct cpu *cpu);
+/* Condition code `cc` (0..15, the low nibble of Jcc/SETcc/CMOVcc). */
+bool cpu_cond(const struct cpu *cpu, int cc);
+
+#endif

@@ -1,0 +1,19 @@
+/* The 64 KiB x86 I/O port space. Devices register port ranges with the same
+ * read/write contract as MMIO. Unclaimed ports read as all ones. */
+#ifndef VX86_IOPORT_H
+#define VX86_IOPORT_H
+
+#include <stdint.h>
+
+#include "mmu/io_ops.h"
+
+struct ioport_map;
+
+struct ioport_map *ioport_create(void);
+void ioport_destroy(struct ioport_map *p);
+void ioport_register(struct ioport_map *p, uint16_t base, uint32_t len, const struct io_ops *ops,
+                     void *opaque);
+uint32_t ioport_read(struct ioport_map *p, uint16_t port, int size);
+void ioport_write(struct ioport_map *p, uint16_t port, uint32_t value, int size);
+
+#endif

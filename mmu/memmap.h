@@ -1,0 +1,39 @@
+/* Guest physical address space: RAM and ROM regions backed by host memory,
+ * MMIO regions backed by device callbacks. Unmapped addresses read as all
+ * ones and ignore writes, as on a PC bus. */
+#ifndef VX86_MEMMAP_H
+#define VX86_MEMMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmu/io_ops.h"
+
+struct memmap;
+
+struct memmap *memmap_create(void);
+void memmap_destroy(struct memmap *m);
+
+/* Map host memory at [base, base+size). Later mappings take precedence over
+ * earlier ones where they overlap (so a ROM alias can sit on top of RAM). A
+ * read-only region ignores writes (ROM). */
+void memmap_add_ram(struct memmap *m, uint64_t base, uint64_t size, uint8_t *host, bool readonly);
+void memmap_add_mmio(struct memmap *m, uint64_t base, uint64_t size, const struct io_ops *ops,
+                     void *opaque);
+/* Remove every region that starts at `base` (for remapping PAM/BARs later). */
+void memmap_remove(struct memmap *m, uint64_t base);
+
+/* Physical accesses of 1, 2, 4 or 8 bytes; may cross region boundaries. */
+uint64_t memmap_read(struct memmap *m, uint64_t addr, int size);
+void memmap_write(struct memmap *m, uint64_t addr, uint64_t value, int size);
+void memmap_read_buf(struct memmap *m, uint64_t addr, void *buf, uint64_t len);
+void memmap_write_buf(struct memmap *m, uint64_t addr, const void *buf, uint64_t len);
+
+/* Host pointer to the 4 KiB page holding `addr` when it is RAM (or ROM and
+ * !write), else NULL. Used to fill the TLB. */
+uint8_t *memmap_page_ptr(struct memmap *m, uint64_t addr, bool write);
+
+/* Bumped whenever the map changes, so cached host pointers can be flushed. */
+uint64_t memmap_generation(const struct memmap *m);
+
+#endif
