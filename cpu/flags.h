@@ -13,24 +13,34 @@ struct cpu;
  * The operation kinds are defined by cpu/flags.c's owner; LF_EAGER means
  * `eager` already holds the flag bits. */
 struct lazy_flags {
-    uint32_t op;   /* LF_* kind | operand size, see flags.c */
+    uint32_t op;   /* LF_* kind | operand size in bytes << 8 (LF_KIND/LF_SIZE) */
     uint32_t res;  /* result of the operation */
     uint32_t src1; /* first (destination) operand */
     uint32_t src2; /* second operand */
     uint32_t eager; /* flag bits when op == LF_EAGER */
 };
 
+/* res/src1/src2 are stored masked to the operand size. ADC/SBB recover
+ * their carry-in from (res, src1, src2); INC/DEC keep the old CF in `eager`;
+ * NEG has src1 = operand, src2 = 0; LF_SZP takes SF ZF PF from res and CF AF
+ * OF from `eager` (shifts, multiplies, BCD). */
 enum lf_op {
     LF_EAGER = 0,
     LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
-    /* shifts and others that compute eagerly use LF_EAGER */
+    LF_SZP,
+    /* others that compute eagerly use LF_EAGER */
     LF_COUNT
 };
+#define LF_KIND(op) ((op) & 0xffu)
+#define LF_SIZE(op) ((int)((op) >> 8))
 
 /* Record the flags of an operation of `size` bytes (1, 2, 4). For LF_INC and
  * LF_DEC the old CF is preserved by the implementation. */
 void cpu_lf_set(struct cpu *cpu, enum lf_op op, int size, uint32_t res, uint32_t src1,
                 uint32_t src2);
+
+/* SF ZF PF from `res` (of `size` bytes), CF AF OF from `cf_af_of`. */
+void cpu_lf_set_szp(struct cpu *cpu, int size, uint32_t res, uint32_t cf_af_of);
 
 /* The full EFLAGS value as software sees it (PUSHF, interrupts, task switch). */
 uint32_t cpu_get_eflags(const struct cpu *cpu);

@@ -58,7 +58,8 @@ struct insn {
     uint8_t prefix;    /* PFX_* */
     uint8_t opsize;    /* 2 or 4 (operand size after 66) */
     uint8_t adsize;    /* 2 or 4 (address size after 67) */
-    uint8_t seg;       /* effective segment of the memory operand (SEG_*), override applied */
+    uint8_t seg;       /* effective segment of the memory operand (SEG_*), override applied;
+                        SEG_NONE for a register ModRM; DS or the override without ModRM */
     uint8_t modrm;     /* raw ModRM byte */
     uint8_t mod, reg, rm; /* ModRM fields */
     bool has_modrm;

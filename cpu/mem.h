@@ -59,6 +59,14 @@ uint64_t mmu_translate(struct cpu *cpu, uint32_t lin, int acc);
 /* Same walk without side effects or faults: returns false if not mapped.
  * For the debugger/trace and tests. */
 bool mmu_probe(struct cpu *cpu, uint32_t lin, uint64_t *phys);
+/* PAE (mmu/paging.c): MOV CR3/CR0/CR4 load the four PDPTE registers from
+ * CR3 when paging with PAE is (being) enabled (SDM Vol. 3A, 4.4.1). A present
+ * PDPTE with reserved bits set is #GP(0): mmu_check_pdptes() tells, without
+ * side effects, whether loading from `cr3` would fault (so the caller can
+ * fault before changing a CR); mmu_load_pdptes() loads from cpu->cr3,
+ * raising #GP(0) and leaving the registers unchanged on such an entry. */
+bool mmu_check_pdptes(struct cpu *cpu, uint32_t cr3);
+void mmu_load_pdptes(struct cpu *cpu);
 /* TLB maintenance (mmu/tlb.c). */
 void mmu_flush_all(struct cpu *cpu);            /* CR3 write (non-global), CR0/CR4 paging bits */
 void mmu_flush_all_global(struct cpu *cpu);     /* including global pages */

@@ -35,5 +35,8 @@ uint8_t *memmap_page_ptr(struct memmap *m, uint64_t addr, bool write);
 
 /* Bumped whenever the map changes, so cached host pointers can be flushed. */
 uint64_t memmap_generation(const struct memmap *m);
+/* Where the generation lives, for callers that poll it on a hot path (the
+ * TLB checks it once per instruction). Valid as long as the map exists. */
+const uint64_t *memmap_generation_ptr(const struct memmap *m);
 
 #endif

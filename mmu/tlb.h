@@ -1,23 +1,95 @@
-/* Software TLB: caches linear -> physical translations per 4 KiB page, with
- * separate permission bits for read, write and execute at user/supervisor.
- * Owned by mmu/tlb.c; the layout may change with the translator's needs. */
+/* Software TLB: caches linear -> physical translations per 4 KiB page in two
+ * direct-mapped tables (supervisor, user), each entry holding one tag per
+ * access kind (read, write, execute). A tag equals the linear page address
+ * only when that access is allowed at that privilege without a walk, so a
+ * hit on RAM is one compare and one add (DESIGN.md "Memory and paging").
+ * Owned by mmu/tlb.c and mmu/paging.c; the layout may change with the
+ * translator's needs. */
 #ifndef VX86_TLB_H
 #define VX86_TLB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#define TLB_BITS 8
+#define TLB_BITS 9
 #define TLB_SIZE (1u << TLB_BITS)
+#define TLB_PAGE_MASK 0xfffff000u
+
+/* Low bits of a tag (page addresses have them clear, so a fast compare with
+ * a page address fails and the slow path looks at them). */
+#define TLB_INVALID 0x001u /* no translation for this access kind */
+#define TLB_SLOW 0x002u    /* allowed, but not plain RAM (MMIO, ROM write, tracked page) */
+
+/* tlb_entry.flags */
+#define TLB_GLOBAL 0x1u /* from a global page with CR4.PGE: survives mmu_flush_all */
+#define TLB_LARGE 0x2u  /* from a 4 MiB / 2 MiB page (INVLPG drops these wholesale) */
+
+enum { TLB_SUP = 0, TLB_USER = 1 };
 
 struct tlb_entry {
-    uint32_t lin_page;  /* linear address >> 12, or TLB_INVALID */
-    uint32_t phys_page; /* physical address >> 12 (physical < 4 GiB on P6 without PAE >4G) */
-    uint8_t *host;      /* host pointer to the page when it is plain RAM, else NULL */
-    uint32_t perms;     /* TLB_* permission bits */
+    uint32_t tag[3];  /* by ACC_READ/WRITE/EXEC: linear page (| TLB_SLOW), or TLB_INVALID */
+    uint32_t flags;   /* TLB_GLOBAL, TLB_LARGE */
+    uintptr_t addend; /* host address - linear address, when the page is RAM */
+    uint64_t phys;    /* physical page address, A20 applied */
 };
 
 struct tlb {
-    struct tlb_entry e[TLB_SIZE];
+    struct tlb_entry e[2][TLB_SIZE]; /* [TLB_SUP / TLB_USER][linear page & (TLB_SIZE-1)] */
+    uint64_t pdpte[4];               /* PAE page-directory-pointer registers (loaded with CR3) */
+    uint64_t mem_gen;                /* memmap generation the entries were filled under */
+    const uint64_t *mem_gen_ptr;     /* the memmap's live generation counter */
+    uint32_t a20_mask;               /* cpu->a20_mask the entries were filled under */
+    uint32_t nlarge;                 /* live TLB_LARGE entries */
 };
+
+struct cpu;
+
+/* --- internal to mmu/ and cpu/access*.c --- */
+
+/* Result of a page walk (mmu/paging.c). */
+#define MMU_PERM_R 0x1u
+#define MMU_PERM_W 0x2u /* writable without another walk (D already set) */
+#define MMU_PERM_X 0x4u
+#define MMU_USER_SHIFT 4 /* user permissions are the same bits << 4 */
+struct mmu_walk {
+    uint64_t phys;  /* physical address of the 4 KiB page (before A20) */
+    uint32_t perms; /* MMU_PERM_* for supervisor, and << MMU_USER_SHIFT for user */
+    bool global;
+    bool large;
+};
+/* #PF error code bits (SDM Vol. 3A, 4.7). */
+#define PF_P 0x01u
+#define PF_W 0x02u
+#define PF_U 0x04u
+#define PF_RSVD 0x08u
+#define PF_ID 0x10u
+#define MMU_FAULT 0x80000000u /* mmu_walk result flag: the access faults */
+
+/* Walk the page tables for `lin` and access `acc` (ACC_* of cpu/mem.h). With
+ * `update`, sets accessed/dirty bits as the hardware would. Returns 0, or
+ * MMU_FAULT | the #PF error code. Paging must be enabled. */
+uint32_t mmu_walk(struct cpu *cpu, uint32_t lin, int acc, struct mmu_walk *w, bool update);
+
+/* Set CR2 and raise #PF for a faulting mmu_walk result. */
+_Noreturn void mmu_page_fault(struct cpu *cpu, uint32_t lin, uint32_t walk_result);
+
+/* True when `acc` is checked against user permissions. */
+static inline bool tlb_is_user(int cpl, int acc)
+{
+    return (acc & 8 /* ACC_USER */) || (cpl == 3 && !(acc & 4 /* ACC_SYS */));
+}
+
+/* The entry translating `lin` for `acc`, walking and refilling on a miss
+ * (raising #PF). Its tag[acc & 3] matches the page, maybe with TLB_SLOW. */
+struct tlb_entry *tlb_get(struct cpu *cpu, uint32_t lin, int acc);
+/* As tlb_get, but returns NULL instead of faulting, and then changes nothing. */
+struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc);
+/* Flush everything if the memory map or the A20 gate changed since the fill
+ * (cpu/access.c inlines the test on its hot path). */
+void tlb_check_stale(struct cpu *cpu);
+static inline bool tlb_is_stale(const struct tlb *t, uint32_t a20_mask)
+{
+    return t->a20_mask != a20_mask || t->mem_gen != *t->mem_gen_ptr;
+}
 
 #endif

@@ -1,0 +1,186 @@
+/* String instructions MOVS CMPS STOS LODS SCAS INS OUTS with REP/REPE/REPNE.
+ * A repeated instruction commits its registers after every iteration, so a
+ * fault mid-string restarts at the iteration that faulted, and runs in
+ * bounded batches so that interrupts are taken between iterations
+ * (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ; Vol. 1, 7.3.9.2). */
+#include "cpu/alu.h"
+#include "cpu/cpu.h"
+#include "cpu/debug.h"
+#include "cpu/flags.h"
+#include "cpu/handlers.h"
+#include "cpu/insn.h"
+#include "cpu/mem.h"
+#include "cpu/operand.h"
+#include "cpu/prot.h"
+#include "mmu/ioport.h"
+
+/* Iterations of one repeated instruction before the run loop gets control back. */
+#define STRING_BATCH 4096
+
+/* One iteration: `size` bytes per element, `delta` = +size or -size (DF). */
+typedef void (*string_iter)(struct cpu *cpu, const struct insn *in, int size, int delta);
+
+/* The source operand's segment: DS unless overridden (ES:DI is never overridden). */
+static inline int src_seg(const struct insn *in)
+{
+    return ((in->prefix & PFX_SEG) && in->seg <= SEG_GS) ? in->seg : SEG_DS;
+}
+
+/* (E)SI / (E)DI by address size; only SI/DI change with 16-bit addressing. */
+static inline uint32_t idx(const struct cpu *cpu, const struct insn *in, int r)
+{
+    return cpu_reg(cpu, r, in->adsize);
+}
+static inline void idx_step(struct cpu *cpu, const struct insn *in, int r, int delta)
+{
+    cpu_set_reg(cpu, r, in->adsize, cpu_reg(cpu, r, in->adsize) + (uint32_t)delta);
+}
+
+static void iter_movs(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    uint32_t v = cpu_read(cpu, src_seg(in), idx(cpu, in, R_ESI), size);
+    cpu_write(cpu, SEG_ES, idx(cpu, in, R_EDI), v, size);
+    idx_step(cpu, in, R_ESI, delta);
+    idx_step(cpu, in, R_EDI, delta);
+}
+
+/* CMPS compares [src:(E)SI] - ES:[(E)DI]. */
+static void iter_cmps(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    uint32_t a = cpu_read(cpu, src_seg(in), idx(cpu, in, R_ESI), size);
+    uint32_t b = cpu_read(cpu, SEG_ES, idx(cpu, in, R_EDI), size);
+    alu_cmp(cpu, a, b, size);
+    idx_step(cpu, in, R_ESI, delta);
+    idx_step(cpu, in, R_EDI, delta);
+}
+
+static void iter_stos(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    cpu_write(cpu, SEG_ES, idx(cpu, in, R_EDI), cpu_reg(cpu, R_EAX, size), size);
+    idx_step(cpu, in, R_EDI, delta);
+}
+
+static void iter_lods(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    cpu_set_reg(cpu, R_EAX, size, cpu_read(cpu, src_seg(in), idx(cpu, in, R_ESI), size));
+    idx_step(cpu, in, R_ESI, delta);
+}
+
+/* SCAS compares eAX - ES:[(E)DI]. */
+static void iter_scas(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    uint32_t b = cpu_read(cpu, SEG_ES, idx(cpu, in, R_EDI), size);
+    alu_cmp(cpu, cpu_reg(cpu, R_EAX, size), b, size);
+    idx_step(cpu, in, R_EDI, delta);
+}
+
+/* INS: the destination is checked before the port is read, so a faulting
+ * store does not consume device data twice when the instruction restarts. */
+static void iter_ins(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    uint32_t di = idx(cpu, in, R_EDI);
+    uint16_t port = (uint16_t)cpu->gpr[R_EDX];
+    cpu_check_write(cpu, SEG_ES, di, size);
+    uint32_t v = ioport_read(cpu->io, port, size);
+    cpu_log(cpu, CPU_LOG_IO, "io", "ins %04x/%d -> %x\n", port, size, v);
+    cpu_write(cpu, SEG_ES, di, v, size);
+    idx_step(cpu, in, R_EDI, delta);
+}
+
+static void iter_outs(struct cpu *cpu, const struct insn *in, int size, int delta)
+{
+    uint16_t port = (uint16_t)cpu->gpr[R_EDX];
+    uint32_t v = cpu_read(cpu, src_seg(in), idx(cpu, in, R_ESI), size);
+    cpu_log(cpu, CPU_LOG_IO, "io", "outs %04x/%d <- %x\n", port, size, v);
+    ioport_write(cpu->io, port, v, size);
+    idx_step(cpu, in, R_ESI, delta);
+}
+
+/* cpu_commit() for the middle of a string instruction, restricted to what
+ * an iteration changes: EAX (LODS), ECX, ESI, EDI and the flags. The other
+ * registers and EIP were committed at the instruction's start and are
+ * unchanged, so the snapshot ends up exactly as cpu_commit() would leave
+ * it, at a fraction of the cost in this per-element loop. */
+static inline void string_commit(struct cpu *cpu)
+{
+    /* Register by register: a vectorised copy of ESI:EDI would read both
+     * right after separate narrower stores and stall on store forwarding. */
+    cpu->snap_gpr[R_EAX] = cpu->gpr[R_EAX];
+    cpu->snap_gpr[R_ESI] = cpu->gpr[R_ESI];
+    __asm__ volatile("" ::: "memory");
+    cpu->snap_gpr[R_ECX] = cpu->gpr[R_ECX];
+    cpu->snap_gpr[R_EDI] = cpu->gpr[R_EDI];
+    cpu->snap_eflags = cpu->eflags;
+    cpu->snap_lf = cpu->lf;
+}
+
+static inline bool is_rep(const struct insn *in) { return in->prefix & (PFX_REP | PFX_REPNE); }
+
+/* Something needs the run loop between two iterations: a deliverable
+ * interrupt, a stop request, or a single-step/data-breakpoint trap (which
+ * the hardware takes after each iteration). */
+static inline bool must_yield(const struct cpu *cpu)
+{
+    return (cpu->intr_line && (cpu->eflags & EF_IF)) || cpu->nmi_pending || cpu->stop_request ||
+           cpu->trap_after || cpu->pending_dr6;
+}
+
+/* Run `iter` once, or repeatedly under REP. `zf_test`: REPE/REPNE also end
+ * on ZF (CMPS, SCAS); for the others F2 acts as F3. */
+static inline __attribute__((always_inline)) void
+run_string(struct cpu *cpu, const struct insn *in, string_iter iter, bool zf_test)
+{
+    int size = insn_size(in);
+    int delta = (cpu->eflags & EF_DF) ? -size : size;
+
+    if (!is_rep(in)) {
+        iter(cpu, in, size, delta);
+        return;
+    }
+    uint32_t next = cpu->eip;
+    uint32_t count = cpu_reg(cpu, R_ECX, in->adsize);
+    bool repne = (in->prefix & PFX_REPNE) && !(in->prefix & PFX_REP);
+    for (int n = 1; count != 0; n++) {
+        iter(cpu, in, size, delta);
+        cpu_set_reg(cpu, R_ECX, in->adsize, --count);
+        if (count == 0)
+            break;
+        if (zf_test && cpu_cond(cpu, 4) == repne) /* REPE ends on ZF=0, REPNE on ZF=1 */
+            break;
+        /* Iterations remain: make this the state a fault restarts from. */
+        cpu->eip = cpu->insn_eip;
+        string_commit(cpu);
+        if (n >= STRING_BATCH || must_yield(cpu)) {
+            /* Re-entering the instruction must not re-trigger its code breakpoint. */
+            if (cpu->dr[7] & 0xff)
+                cpu->eflags |= EF_RF;
+            return;
+        }
+    }
+    cpu->eip = next;
+}
+
+void op_movs(struct cpu *cpu, const struct insn *in) { run_string(cpu, in, iter_movs, false); }
+void op_cmps(struct cpu *cpu, const struct insn *in) { run_string(cpu, in, iter_cmps, true); }
+void op_stos(struct cpu *cpu, const struct insn *in) { run_string(cpu, in, iter_stos, false); }
+void op_lods(struct cpu *cpu, const struct insn *in) { run_string(cpu, in, iter_lods, false); }
+void op_scas(struct cpu *cpu, const struct insn *in) { run_string(cpu, in, iter_scas, true); }
+
+/* INS/OUTS check the I/O permission (CPL > IOPL or V86: the TSS bitmap)
+ * before anything else, even when a REP count of zero then does nothing
+ * (as Bochs and QEMU do: the check is part of the instruction's start). */
+static void string_io(struct cpu *cpu, const struct insn *in, string_iter iter)
+{
+    int size = insn_size(in);
+    uint16_t port = (uint16_t)cpu->gpr[R_EDX];
+    if (cpu_protected(cpu) && (cpu->cpl > cpu_iopl(cpu) || cpu_v86(cpu)))
+        cpu_check_io(cpu, port, size);
+    if (is_rep(in) && cpu_reg(cpu, R_ECX, in->adsize) == 0)
+        return;
+    if (cpu->dr[7] & 0xff)
+        cpu_debug_io_access(cpu, port, size);
+    run_string(cpu, in, iter, false);
+}
+
+void op_ins(struct cpu *cpu, const struct insn *in) { string_io(cpu, in, iter_ins); }
+void op_outs(struct cpu *cpu, const struct insn *in) { string_io(cpu, in, iter_outs); }

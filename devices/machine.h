@@ -1,0 +1,93 @@
+/* The minimal board of issue 2: RAM, the firmware ROM at the top of 4 GiB
+ * (aliased below 1 MiB), and the ISA debug ports (0xE9/0x402 console, 0x80
+ * POST latch, 0xF4 exit). It owns the memory map, the port map and the CPU. */
+#ifndef VX86_MACHINE_H
+#define VX86_MACHINE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cpu;
+struct chardev;
+struct machine;
+
+/* Exit statuses of vx86 (documented in README.md). A guest write of V to the
+ * exit port gives (V << 1) | 1, always odd; the statuses vx86 chooses itself
+ * are even so that they never collide with a guest's. */
+#define VX86_EXIT_OK 0          /* instruction limit reached, or a stop request */
+#define VX86_EXIT_USAGE 1       /* bad command line, unreadable/invalid ROM */
+#define VX86_EXIT_HALTED 2      /* HLT that nothing can ever wake (no interrupt/NMI source) */
+#define VX86_EXIT_TRIPLE_FAULT 4 /* shutdown (triple fault) with -no-reboot */
+
+/* Why machine_run() returned. */
+enum machine_stop {
+    MACHINE_STOP_EXIT_PORT,    /* guest wrote to port 0xF4 */
+    MACHINE_STOP_HALTED,       /* HLT with no way to wake */
+    MACHINE_STOP_TRIPLE_FAULT, /* shutdown with no_reboot */
+    MACHINE_STOP_INSN_LIMIT,   /* max_insns retired */
+    MACHINE_STOP_REQUEST,      /* machine_request_stop() */
+};
+
+struct machine_config {
+    uint64_t ram_size;          /* bytes; MACHINE_RAM_MIN..MACHINE_RAM_MAX */
+    const uint8_t *bios;        /* firmware image (copied), size checked by rom_check_size() */
+    size_t bios_size;
+    struct chardev *debugcon;   /* ports 0xE9/0x402; NULL = discarded. Caller owns it */
+    bool no_reboot;             /* triple fault ends the run instead of resetting */
+    uint64_t max_insns;         /* stop after this many retired instructions; 0 = no limit */
+    uint32_t log_mask;          /* CPU_LOG_* categories */
+    bool trace;                 /* call trace() before every instruction */
+    /* Frontend callbacks (a device never includes a frontend header). */
+    void *hook_opaque;
+    void (*trace_fn)(void *opaque, struct cpu *cpu);
+    void (*log_fn)(void *opaque, const char *category, const char *fmt, va_list ap);
+};
+
+#define MACHINE_RAM_MIN (1ull << 20)          /* 1 MiB */
+#define MACHINE_RAM_MAX (3584ull << 20)       /* 3.5 GiB: room for ROM/MMIO below 4 GiB */
+#define MACHINE_RAM_DEFAULT (128ull << 20)
+
+/* Build a machine; NULL with a message in err on failure (bad sizes, no memory). */
+struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen);
+/* Run until the guest stops the machine; returns the exit status (VX86_EXIT_*
+ * or the exit port's (V << 1) | 1). Messages for halts and triple faults go
+ * to stderr. */
+int machine_run(struct machine *m);
+void machine_destroy(struct machine *m);
+
+enum machine_stop machine_stop_reason(const struct machine *m);
+struct cpu *machine_cpu(struct machine *m);
+struct memmap *machine_memmap(struct machine *m);
+struct ioport_map *machine_ioport(struct machine *m);
+uint8_t *machine_ram(struct machine *m);
+/* Last value written to the POST port, or -1 if none. */
+int machine_post_code(const struct machine *m);
+/* Number of CPU resets (triple faults without no_reboot) so far. */
+unsigned machine_reset_count(const struct machine *m);
+/* Instructions retired since the machine was created (across resets). */
+uint64_t machine_icount(const struct machine *m);
+
+/* --- for the board's devices (devices/) --- */
+/* End the run with `status` at the next instruction boundary. */
+void machine_request_exit(struct machine *m, int status);
+/* Stop the run (status VX86_EXIT_OK) at the next instruction boundary. */
+void machine_request_stop(struct machine *m);
+void machine_set_post_code(struct machine *m, uint8_t code);
+void machine_log(struct machine *m, uint32_t mask, const char *category, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The ISA debug devices, created by machine_create(). Each registers its
+ * ports on the machine's port map. */
+struct debugcon;
+struct debugcon *debugcon_create(struct machine *m, uint16_t port, struct chardev *cd);
+void debugcon_destroy(struct debugcon *d);
+struct debug_exit;
+struct debug_exit *debug_exit_create(struct machine *m, uint16_t port);
+void debug_exit_destroy(struct debug_exit *d);
+struct post_port;
+struct post_port *post_port_create(struct machine *m, uint16_t port);
+void post_port_destroy(struct post_port *p);
+
+#endif

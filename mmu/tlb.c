@@ -1,0 +1,125 @@
+/* The soft TLB: refill after a walk, and invalidation on CR3/CR0/CR4
+ * writes, INVLPG, memory-map changes and A20 toggles. */
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/mem.h"
+#include "mmu/memmap.h"
+#include "mmu/tlb.h"
+
+static void invalidate(struct tlb *t, struct tlb_entry *e)
+{
+    if (e->flags & TLB_LARGE)
+        t->nlarge--;
+    e->tag[0] = e->tag[1] = e->tag[2] = TLB_INVALID;
+    e->flags = 0;
+}
+
+void mmu_flush_all_global(struct cpu *cpu)
+{
+    struct tlb *t = &cpu->tlb;
+    for (int u = 0; u < 2; u++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            struct tlb_entry *e = &t->e[u][i];
+            e->tag[0] = e->tag[1] = e->tag[2] = TLB_INVALID;
+            e->flags = 0;
+        }
+    static const uint64_t no_map_gen; /* constant: for a CPU without a memory map */
+    t->nlarge = 0;
+    t->mem_gen_ptr = cpu->mem ? memmap_generation_ptr(cpu->mem) : &no_map_gen;
+    t->mem_gen = *t->mem_gen_ptr;
+    t->a20_mask = cpu->a20_mask;
+}
+
+void mmu_flush_all(struct cpu *cpu)
+{
+    struct tlb *t = &cpu->tlb;
+    for (int u = 0; u < 2; u++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            if (!(t->e[u][i].flags & TLB_GLOBAL))
+                invalidate(t, &t->e[u][i]);
+}
+
+void mmu_flush_page(struct cpu *cpu, uint32_t lin)
+{
+    struct tlb *t = &cpu->tlb;
+    /* INVLPG drops the page's translation, global or not (SDM Vol. 2 INVLPG).
+     * Entries cut from a large page may translate other addresses of it:
+     * drop them all (a TLB may always forget more than asked). */
+    for (int u = 0; u < 2; u++) {
+        invalidate(t, &t->e[u][(lin >> 12) & (TLB_SIZE - 1)]);
+        if (t->nlarge)
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                if (t->e[u][i].flags & TLB_LARGE)
+                    invalidate(t, &t->e[u][i]);
+    }
+}
+
+void tlb_check_stale(struct cpu *cpu)
+{
+    if (tlb_is_stale(&cpu->tlb, cpu->a20_mask))
+        mmu_flush_all_global(cpu);
+}
+
+/* Refill the entry for `lin` from a successful translation. */
+static struct tlb_entry *fill(struct cpu *cpu, uint32_t lin, int acc, const struct mmu_walk *w)
+{
+    struct tlb *t = &cpu->tlb;
+    bool user = tlb_is_user(cpu->cpl, acc);
+    uint32_t page = lin & TLB_PAGE_MASK;
+    uint64_t phys = w->phys & ((uint64_t)cpu->a20_mask | ~0xffffffffull);
+    uint32_t perms = user ? w->perms >> MMU_USER_SHIFT : w->perms;
+    uint8_t *hr = memmap_page_ptr(cpu->mem, phys, false);
+    uint8_t *hw = hr ? memmap_page_ptr(cpu->mem, phys, true) : NULL;
+    struct tlb_entry *e = &t->e[user][(lin >> 12) & (TLB_SIZE - 1)];
+
+    invalidate(t, e);
+    e->tag[ACC_READ] = perms & MMU_PERM_R ? page | (hr ? 0 : TLB_SLOW) : TLB_INVALID;
+    e->tag[ACC_WRITE] = perms & MMU_PERM_W ? page | (hw ? 0 : TLB_SLOW) : TLB_INVALID;
+    e->tag[ACC_EXEC] = perms & MMU_PERM_X ? page | (hr ? 0 : TLB_SLOW) : TLB_INVALID;
+    e->addend = hr ? (uintptr_t)hr - page : 0;
+    e->phys = phys;
+    e->flags = (w->global ? TLB_GLOBAL : 0) | (w->large ? TLB_LARGE : 0);
+    if (w->large)
+        t->nlarge++;
+    return e;
+}
+
+static inline struct tlb_entry *lookup(struct cpu *cpu, uint32_t lin, int acc)
+{
+    struct tlb_entry *e =
+        &cpu->tlb.e[tlb_is_user(cpu->cpl, acc)][(lin >> 12) & (TLB_SIZE - 1)];
+    return (e->tag[acc & 3] & ~TLB_SLOW) == (lin & TLB_PAGE_MASK) ? e : NULL;
+}
+
+static const struct mmu_walk identity_all = {
+    .perms = (MMU_PERM_R | MMU_PERM_W | MMU_PERM_X) * (1 | 1 << MMU_USER_SHIFT)};
+
+struct tlb_entry *tlb_get(struct cpu *cpu, uint32_t lin, int acc)
+{
+    struct tlb_entry *e = lookup(cpu, lin, acc);
+    if (e)
+        return e;
+    struct mmu_walk w = identity_all;
+    if (cpu->cr0 & CR0_PG) {
+        uint32_t r = mmu_walk(cpu, lin, acc, &w, true);
+        if (r & MMU_FAULT)
+            mmu_page_fault(cpu, lin, r);
+    } else {
+        w.phys = lin & TLB_PAGE_MASK;
+    }
+    return fill(cpu, lin, acc, &w);
+}
+
+struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc)
+{
+    struct tlb_entry *e = lookup(cpu, lin, acc);
+    if (e)
+        return e;
+    if (cpu->cr0 & CR0_PG) {
+        struct mmu_walk w;
+        if (mmu_walk(cpu, lin, acc, &w, false) & MMU_FAULT)
+            return NULL;
+    }
+    return tlb_get(cpu, lin, acc);
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Build vx86 and run every test (unit, guest ROMs, SingleStepTests), then
+# build with AddressSanitizer + UBSan and run the unit tests again.
+# Build trees: build/ and build-asan/ (or $VX86_BUILD and $VX86_BUILD-asan).
+set -e
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${VX86_BUILD:-$src/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j"$jobs"
+(cd "$build" && ctest --output-on-failure -j"$jobs")
+
+cmake -S "$src" -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DVX86_SANITIZE=ON
+cmake --build "$build-asan" -j"$jobs"
+(cd "$build-asan" && ctest -L unit --output-on-failure -j"$jobs")
