@@ -11,8 +11,7 @@
 
 #include "mmu/memmap.h"
 
-bool rom_check_size(uint64_t size, char *err, size_t errlen)
-{
+bool rom_check_size(uint64_t size, char *err, size_t errlen) {
     if (size < ROM_MIN_SIZE || size > ROM_MAX_SIZE || size % ROM_ALIGN) {
         snprintf(err, errlen,
                  "ROM image is %llu bytes; it must be 64 KiB to 2 MiB, a multiple of 64 KiB",
@@ -22,8 +21,7 @@ bool rom_check_size(uint64_t size, char *err, size_t errlen)
     return true;
 }
 
-int rom_load_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
-{
+int rom_load_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "cannot open ROM '%s': %s", path, strerror(errno));
@@ -59,8 +57,7 @@ int rom_load_file(const char *path, uint8_t **data, size_t *size, char *err, siz
     return 0;
 }
 
-void rom_map(struct memmap *mem, uint8_t *image, size_t size)
-{
+void rom_map(struct memmap *mem, uint8_t *image, size_t size) {
     size_t isa = size < ROM_ISA_ALIAS ? size : ROM_ISA_ALIAS;
     memmap_add_ram(mem, (1ull << 32) - size, size, image, true);
     /* Mapped after RAM so it takes precedence below 1 MiB. */

@@ -9,9 +9,9 @@
 
 struct memmap;
 
-#define ROM_MIN_SIZE (64u << 10)  /* 64 KiB */
-#define ROM_MAX_SIZE (2u << 20)   /* 2 MiB */
-#define ROM_ALIGN (64u << 10)     /* sizes are whole multiples of 64 KiB */
+#define ROM_MIN_SIZE (64u << 10)   /* 64 KiB */
+#define ROM_MAX_SIZE (2u << 20)    /* 2 MiB */
+#define ROM_ALIGN (64u << 10)      /* sizes are whole multiples of 64 KiB */
 #define ROM_ISA_ALIAS (128u << 10) /* the last 128 KiB also appear at 0xE0000-0xFFFFF */
 
 /* True if `size` is a valid ROM size; otherwise false with a message in err. */

@@ -108,6 +108,12 @@ enum {
 #define MSR_PAT 0x277
 #define MSR_EFER 0xc0000080 /* only with NX (PAE + NX) */
 
+/* Interrupt shadows (SDM Vol. 3A 6.8.3): STI holds external interrupts for one
+ * instruction; MOV SS and POP SS also hold debug exceptions and single-step
+ * traps, so that SS:ESP can be loaded as a pair. LSS and task switches don't. */
+#define SHADOW_STI 1
+#define SHADOW_SS 2
+
 /* Why cpu_run() returned. */
 enum cpu_exit {
     CPU_EXIT_BUDGET,      /* executed the requested number of instructions */
@@ -165,7 +171,8 @@ struct cpu {
     bool intr_line;         /* INTR pin level (external interrupt pending) */
     bool nmi_pending;       /* NMI latched, not yet delivered */
     bool nmi_blocked;       /* inside an NMI handler until the next IRET */
-    uint8_t inhibit_irq;    /* interrupt shadow after STI / MOV SS / POP SS (1 = next insn) */
+    uint8_t inhibit_irq;    /* SHADOW_* armed by this instruction for the next one */
+    uint8_t shadow;         /* SHADOW_* the current instruction executes under */
     bool trap_after;        /* single-step (TF) trap owed after this instruction */
     uint32_t pending_dr6;   /* DR6 bits of data breakpoints hit by this instruction */
     volatile bool stop_request; /* ask cpu_run to return at the next boundary */

@@ -49,6 +49,18 @@ static _Noreturn void raise_db(struct cpu *cpu, uint32_t cond)
     cpu_exception(cpu, EXC_DB, 0);
 }
 
+void cpu_debug_insn_aborted(struct cpu *cpu)
+{
+    if (!(cpu->pending_dr6 & PENDING_DEFERRED))
+        cpu->pending_dr6 &= ~0xfu;
+}
+
+void cpu_debug_after_delivery(struct cpu *cpu)
+{
+    if (cpu->pending_dr6 & DR6_BT)
+        cpu_debug_insn_end(cpu);
+}
+
 void cpu_debug_insn_start(struct cpu *cpu)
 {
     /* Breakpoint hits recorded by an instruction that then faulted are not
@@ -58,6 +70,8 @@ void cpu_debug_insn_start(struct cpu *cpu)
         cpu->pending_dr6 &= ~0xfu;
     if (cpu->eflags & EF_RF)
         return; /* RF: the instruction restarts after a breakpoint fault */
+    if (cpu->shadow & SHADOW_SS)
+        return; /* debug exceptions are held in the MOV SS / POP SS shadow */
     uint32_t dr7 = cpu->dr[7], lin = cpu->seg[SEG_CS].base + cpu->eip, hits = 0;
     for (int n = 0; n < 4; n++)
         if (DR7_ENABLED(dr7, n) && DR7_RW(dr7, n) == RW_EXEC && cpu->dr[n] == lin)
@@ -92,27 +106,6 @@ void cpu_debug_io_access(struct cpu *cpu, uint16_t port, int size)
             cpu->pending_dr6 |= 1u << n;
 }
 
-/* Did the instruction that just completed load SS with MOV SS or POP SS?
- * Those arm the interrupt shadow (cpu->inhibit_irq), as do STI and other SS
- * loads (LSS, task switches), which do not hold back debug traps; so look at
- * the opcode again. Neither MOV SS nor POP SS changes CS:EIP other than by
- * its length, which rules out decoding bytes of some other code segment. */
-static bool loaded_ss(struct cpu *cpu)
-{
-    uint8_t buf[15];
-    struct insn in;
-    if (!cpu->inhibit_irq)
-        return false;
-    int n = cpu_fetch(cpu, cpu->insn_eip, buf, sizeof buf);
-    if (n <= 0 || decode_insn(&in, buf, n, cpu->code32) != DEC_OK)
-        return false;
-    uint32_t next = cpu->insn_eip + in.len;
-    if (!cpu->code32)
-        next &= 0xffff;
-    if (next != cpu->eip)
-        return false;
-    return in.opcode == 0x17 || (in.opcode == 0x8e && in.reg == SEG_SS);
-}
 
 void cpu_debug_insn_end(struct cpu *cpu)
 {
@@ -127,7 +120,7 @@ void cpu_debug_insn_end(struct cpu *cpu)
     /* SDM Vol. 3A 6.8.3: after MOV SS/POP SS, debug exceptions wait until the
      * next instruction has run. The single-step trap is simply not taken (TF
      * still set makes the next instruction trap); breakpoint hits stay pending. */
-    if (loaded_ss(cpu)) {
+    if (cpu->inhibit_irq & SHADOW_SS) {
         uint32_t held = cpu->pending_dr6 & (DR6_WRITABLE & ~DR6_BS);
         cpu->pending_dr6 = held ? held | PENDING_DEFERRED : 0;
         return;

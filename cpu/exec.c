@@ -69,16 +69,13 @@ void cpu_raise_nmi(struct cpu *cpu) { cpu->nmi_pending = true; }
 /* Deliver a pending NMI or external interrupt if one is allowed now. */
 static bool check_interrupts(struct cpu *cpu)
 {
-    if (cpu->inhibit_irq) {
-        cpu->inhibit_irq = 0;
-        return false;
-    }
     if (cpu->nmi_pending && !cpu->nmi_blocked) {
         cpu->nmi_pending = false;
         cpu->nmi_blocked = true;
         cpu->halted = false;
         cpu_commit(cpu);
         cpu_interrupt(cpu, EXC_NMI, INTR_NMI, false, 0);
+        cpu_debug_after_delivery(cpu);
         return true;
     }
     if (cpu->intr_line && (cpu->eflags & EF_IF) && cpu->hooks.ack_irq) {
@@ -87,6 +84,7 @@ static bool check_interrupts(struct cpu *cpu)
             cpu->halted = false;
             cpu_commit(cpu);
             cpu_interrupt(cpu, vec & 0xff, INTR_EXTERNAL, false, 0);
+            cpu_debug_after_delivery(cpu);
             return true;
         }
     }
@@ -136,9 +134,11 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
             return CPU_EXIT_TRIPLE_FAULT;
         cpu->exc_depth++;
         cpu->halted = false;
+        cpu_debug_insn_aborted(cpu);
         cpu_interrupt(cpu, cpu->exc_vector, INTR_EXCEPTION, cpu->exc_has_error,
                       cpu->exc_error);
         cpu->exc_depth = 0;
+        cpu_debug_after_delivery(cpu);
         done++;
     }
     while (done < max_insns) {
@@ -148,7 +148,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         }
         if (cpu->triple_fault)
             return CPU_EXIT_TRIPLE_FAULT;
-        if ((cpu->intr_line || cpu->nmi_pending || cpu->inhibit_irq) && check_interrupts(cpu))
+        /* The shadow armed by the previous instruction covers this one. */
+        cpu->shadow = cpu->inhibit_irq;
+        cpu->inhibit_irq = 0;
+        if (!cpu->shadow && (cpu->intr_line || cpu->nmi_pending) && check_interrupts(cpu))
             continue;
         if (cpu->halted)
             return CPU_EXIT_HALT;

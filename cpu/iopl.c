@@ -64,7 +64,7 @@ void op_sti(struct cpu *cpu, const struct insn *in)
         /* STI delays interrupts by one instruction, but only when it
          * actually sets IF (SDM Vol. 2 "STI"). */
         if (!(cpu->eflags & EF_IF))
-            cpu->inhibit_irq = 1;
+            cpu->inhibit_irq = SHADOW_STI;
         cpu->eflags |= EF_IF;
     } else if (use_vif(cpu) && !(cpu->eflags & EF_VIP)) {
         cpu->eflags |= EF_VIF;

@@ -48,6 +48,8 @@ void op_mov_SwEw(struct cpu *cpu, const struct insn *in)
     if (in->reg > SEG_GS || in->reg == SEG_CS)
         cpu_exception(cpu, EXC_UD, 0);
     cpu_load_seg(cpu, in->reg, (uint16_t)rm_read(cpu, in, 2));
+    if (in->reg == SEG_SS)
+        cpu->inhibit_irq = SHADOW_SS;
 }
 
 /* LEA: the offset computed with the address size, stored with the operand size. */

@@ -185,8 +185,4 @@ void cpu_load_seg(struct cpu *cpu, int seg, uint16_t sel)
         load_ss_prot(cpu, sel);
     else
         load_data_prot(cpu, seg, sel);
-    /* Loading SS inhibits interrupts until after the next instruction
-     * (SDM Vol. 3A 6.8.3), so that SS:ESP can be loaded as a pair. */
-    if (seg == SEG_SS)
-        cpu->inhibit_irq = 1;
 }

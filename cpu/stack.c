@@ -62,15 +62,18 @@ void op_push_sreg(struct cpu *cpu, const struct insn *in)
 }
 
 /* POP sreg: the selector is read and loaded before ESP moves (a failed load
- * restores ESP); POP SS arms the interrupt shadow inside cpu_load_seg. ESP
- * advances by the stack size in force before the load. */
+ * restores ESP); POP SS arms the interrupt shadow. ESP advances by the stack
+ * size in force before the load. */
 void op_pop_sreg(struct cpu *cpu, const struct insn *in)
 {
     uint16_t sel = (uint16_t)cpu_stack_read(cpu, 0, in->opsize);
     uint32_t esp = sp_offset(cpu, in->opsize);
     bool was32 = cpu->stack32;
-    cpu_load_seg(cpu, sreg_of(in), sel);
+    int seg = sreg_of(in);
+    cpu_load_seg(cpu, seg, sel);
     cpu_set_reg(cpu, R_ESP, was32 ? 4 : 2, esp);
+    if (seg == SEG_SS)
+        cpu->inhibit_irq = SHADOW_SS;
 }
 
 /* PUSHA: every slot is checked before anything is written, so a stack fault

@@ -16,9 +16,9 @@ struct machine;
 /* Exit statuses of vx86 (documented in README.md). A guest write of V to the
  * exit port gives (V << 1) | 1, always odd; the statuses vx86 chooses itself
  * are even so that they never collide with a guest's. */
-#define VX86_EXIT_OK 0          /* instruction limit reached, or a stop request */
-#define VX86_EXIT_USAGE 1       /* bad command line, unreadable/invalid ROM */
-#define VX86_EXIT_HALTED 2      /* HLT that nothing can ever wake (no interrupt/NMI source) */
+#define VX86_EXIT_OK 0           /* instruction limit reached, or a stop request */
+#define VX86_EXIT_USAGE 1        /* bad command line, unreadable/invalid ROM */
+#define VX86_EXIT_HALTED 2       /* HLT that nothing can ever wake (no interrupt/NMI source) */
 #define VX86_EXIT_TRIPLE_FAULT 4 /* shutdown (triple fault) with -no-reboot */
 
 /* Why machine_run() returned. */
@@ -31,22 +31,22 @@ enum machine_stop {
 };
 
 struct machine_config {
-    uint64_t ram_size;          /* bytes; MACHINE_RAM_MIN..MACHINE_RAM_MAX */
-    const uint8_t *bios;        /* firmware image (copied), size checked by rom_check_size() */
+    uint64_t ram_size;   /* bytes; MACHINE_RAM_MIN..MACHINE_RAM_MAX */
+    const uint8_t *bios; /* firmware image (copied), size checked by rom_check_size() */
     size_t bios_size;
-    struct chardev *debugcon;   /* ports 0xE9/0x402; NULL = discarded. Caller owns it */
-    bool no_reboot;             /* triple fault ends the run instead of resetting */
-    uint64_t max_insns;         /* stop after this many retired instructions; 0 = no limit */
-    uint32_t log_mask;          /* CPU_LOG_* categories */
-    bool trace;                 /* call trace() before every instruction */
+    struct chardev *debugcon; /* ports 0xE9/0x402; NULL = discarded. Caller owns it */
+    bool no_reboot;           /* triple fault ends the run instead of resetting */
+    uint64_t max_insns;       /* stop after this many retired instructions; 0 = no limit */
+    uint32_t log_mask;        /* CPU_LOG_* categories */
+    bool trace;               /* call trace() before every instruction */
     /* Frontend callbacks (a device never includes a frontend header). */
     void *hook_opaque;
     void (*trace_fn)(void *opaque, struct cpu *cpu);
     void (*log_fn)(void *opaque, const char *category, const char *fmt, va_list ap);
 };
 
-#define MACHINE_RAM_MIN (1ull << 20)          /* 1 MiB */
-#define MACHINE_RAM_MAX (3584ull << 20)       /* 3.5 GiB: room for ROM/MMIO below 4 GiB */
+#define MACHINE_RAM_MIN (1ull << 20)    /* 1 MiB */
+#define MACHINE_RAM_MAX (3584ull << 20) /* 3.5 GiB: room for ROM/MMIO below 4 GiB */
 #define MACHINE_RAM_DEFAULT (128ull << 20)
 
 /* Build a machine; NULL with a message in err on failure (bad sizes, no memory). */

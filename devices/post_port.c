@@ -10,15 +10,13 @@ struct post_port {
     uint8_t last;
 };
 
-static uint32_t post_read(void *opaque, uint32_t offset, int size)
-{
+static uint32_t post_read(void *opaque, uint32_t offset, int size) {
     struct post_port *p = opaque;
     (void)offset, (void)size;
     return p->last;
 }
 
-static void post_write(void *opaque, uint32_t offset, uint32_t value, int size)
-{
+static void post_write(void *opaque, uint32_t offset, uint32_t value, int size) {
     struct post_port *p = opaque;
     (void)offset, (void)size;
     p->last = (uint8_t)value;
@@ -27,14 +25,14 @@ static void post_write(void *opaque, uint32_t offset, uint32_t value, int size)
 
 static const struct io_ops post_ops = {post_read, post_write, 1};
 
-struct post_port *post_port_create(struct machine *m, uint16_t port)
-{
+struct post_port *post_port_create(struct machine *m, uint16_t port) {
     struct post_port *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->m = m;
     ioport_register(machine_ioport(m), port, 1, &post_ops, p);
     return p;
 }
 
-void post_port_destroy(struct post_port *p) { free(p); }
+void post_port_destroy(struct post_port *p) {
+    free(p);
+}

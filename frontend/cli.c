@@ -24,40 +24,36 @@ static const struct {
 };
 #define N_LOG_CATEGORIES (sizeof log_categories / sizeof log_categories[0])
 
-void cli_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: vx86 -bios FILE [options]\n"
-            "\n"
-            "  -bios FILE         firmware ROM image (64 KiB to 2 MiB, multiple of 64 KiB),\n"
-            "                     mapped at the top of 4 GiB; its last 128 KiB at 0xE0000\n"
-            "  -m SIZE            RAM size in MiB, or with a K/M/G suffix (default 128,\n"
-            "                     1 to 3584 MiB)\n"
-            "  -debugcon DEV      debug console on ports 0xE9/0x402: stdio, file:PATH\n"
-            "                     or none (default none)\n"
-            "  -no-reboot         exit on triple fault instead of resetting the CPU\n"
-            "  -d LIST            log categories, comma separated (-d help lists them)\n"
-            "  -D FILE            write the -d log to FILE instead of stderr\n"
-            "  -max-insns N       stop after N instructions (vx86 only; exit status 0)\n"
-            "  -display none, -nographic\n"
-            "                     accepted for compatibility (this machine has no display)\n"
-            "  -h, -help          this help\n"
-            "  -version           print the version\n"
-            "\n"
-            "exit status: (V << 1) | 1 when the guest writes V to port 0xF4;\n"
-            "  0 instruction limit reached; 1 bad command line or ROM;\n"
-            "  2 guest halted with nothing able to wake it; 4 triple fault with -no-reboot\n");
+void cli_usage(FILE *out) {
+    fprintf(out, "usage: vx86 -bios FILE [options]\n"
+                 "\n"
+                 "  -bios FILE         firmware ROM image (64 KiB to 2 MiB, multiple of 64 KiB),\n"
+                 "                     mapped at the top of 4 GiB; its last 128 KiB at 0xE0000\n"
+                 "  -m SIZE            RAM size in MiB, or with a K/M/G suffix (default 128,\n"
+                 "                     1 to 3584 MiB)\n"
+                 "  -debugcon DEV      debug console on ports 0xE9/0x402: stdio, file:PATH\n"
+                 "                     or none (default none)\n"
+                 "  -no-reboot         exit on triple fault instead of resetting the CPU\n"
+                 "  -d LIST            log categories, comma separated (-d help lists them)\n"
+                 "  -D FILE            write the -d log to FILE instead of stderr\n"
+                 "  -max-insns N       stop after N instructions (vx86 only; exit status 0)\n"
+                 "  -display none, -nographic\n"
+                 "                     accepted for compatibility (this machine has no display)\n"
+                 "  -h, -help          this help\n"
+                 "  -version           print the version\n"
+                 "\n"
+                 "exit status: (V << 1) | 1 when the guest writes V to port 0xF4;\n"
+                 "  0 instruction limit reached; 1 bad command line or ROM;\n"
+                 "  2 guest halted with nothing able to wake it; 4 triple fault with -no-reboot\n");
 }
 
-static void log_help(FILE *out)
-{
+static void log_help(FILE *out) {
     fprintf(out, "log categories for -d (comma separated):\n");
     for (size_t i = 0; i < N_LOG_CATEGORIES; i++)
         fprintf(out, "  %-6s %s\n", log_categories[i].name, log_categories[i].help);
 }
 
-bool cli_parse_log_list(const char *list, uint32_t *mask, char *err, size_t errlen)
-{
+bool cli_parse_log_list(const char *list, uint32_t *mask, char *err, size_t errlen) {
     uint32_t m = 0;
     const char *p = list;
     if (!*p) {
@@ -77,32 +73,30 @@ bool cli_parse_log_list(const char *list, uint32_t *mask, char *err, size_t errl
         }
         m |= log_categories[i].mask;
         p += n;
-        if (*p == ',')
-            p++;
+        if (*p == ',') p++;
     }
     *mask = m;
     return true;
 }
 
-bool cli_parse_ram_size(const char *s, uint64_t *bytes, char *err, size_t errlen)
-{
+bool cli_parse_ram_size(const char *s, uint64_t *bytes, char *err, size_t errlen) {
     char *end;
     errno = 0;
-    if (!*s || *s == '-' || *s == '+')
-        goto bad;
+    if (!*s || *s == '-' || *s == '+') goto bad;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        goto bad;
+    if (errno || end == s) goto bad;
     uint64_t unit = 1ull << 20;
     if (*end) {
         switch (*end) {
-        case 'k': case 'K': unit = 1ull << 10; break;
-        case 'm': case 'M': unit = 1ull << 20; break;
-        case 'g': case 'G': unit = 1ull << 30; break;
+        case 'k':
+        case 'K': unit = 1ull << 10; break;
+        case 'm':
+        case 'M': unit = 1ull << 20; break;
+        case 'g':
+        case 'G': unit = 1ull << 30; break;
         default: goto bad;
         }
-        if (end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
-            goto bad;
+        if (end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB")) goto bad;
     }
     if (v > (MACHINE_RAM_MAX / unit) || v * unit < MACHINE_RAM_MIN) {
         snprintf(err, errlen, "RAM size '%s' out of range (1 to %llu MiB)", s,
@@ -120,18 +114,15 @@ bad:
     return false;
 }
 
-static bool parse_count(const char *s, uint64_t *v)
-{
+static bool parse_count(const char *s, uint64_t *v) {
     char *end;
     errno = 0;
-    if (!*s || *s == '-')
-        return false;
+    if (!*s || *s == '-') return false;
     *v = strtoull(s, &end, 0);
     return !errno && !*end && *v > 0;
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *out, FILE *err)
-{
+enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *out, FILE *err) {
     char msg[256];
     *o = (struct cli_options){.ram_size = MACHINE_RAM_DEFAULT, .debugcon = "none"};
 
@@ -156,12 +147,11 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *ou
             o->no_reboot = true;
             continue;
         }
-        if (!strcmp(opt, "nographic"))
-            continue;
+        if (!strcmp(opt, "nographic")) continue;
 
         /* Options with a value. */
-        static const char *const with_value[] = {"bios", "m", "debugcon", "d", "D",
-                                                 "max-insns", "display"};
+        static const char *const with_value[] = {"bios", "m",         "debugcon", "d",
+                                                 "D",    "max-insns", "display"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known |= !strcmp(opt, with_value[k]);

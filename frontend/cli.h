@@ -18,13 +18,13 @@ struct cpu;
 #define FE_LOG_POST 0x100 /* print the last POST code at exit */
 
 struct cli_options {
-    const char *bios;      /* -bios FILE */
-    uint64_t ram_size;     /* -m, bytes */
-    const char *debugcon;  /* -debugcon stdio|file:PATH|none */
-    bool no_reboot;        /* -no-reboot */
-    uint32_t log_mask;     /* -d LIST: CPU_LOG_* | FE_LOG_* */
-    const char *log_file;  /* -D FILE (NULL = stderr) */
-    uint64_t max_insns;    /* -max-insns N (vx86 only; 0 = no limit) */
+    const char *bios;     /* -bios FILE */
+    uint64_t ram_size;    /* -m, bytes */
+    const char *debugcon; /* -debugcon stdio|file:PATH|none */
+    bool no_reboot;       /* -no-reboot */
+    uint32_t log_mask;    /* -d LIST: CPU_LOG_* | FE_LOG_* */
+    const char *log_file; /* -D FILE (NULL = stderr) */
+    uint64_t max_insns;   /* -max-insns N (vx86 only; 0 = no limit) */
 };
 
 /* Result of cli_parse. */

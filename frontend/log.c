@@ -12,8 +12,7 @@ struct fe_log {
     bool own;
 };
 
-struct fe_log *fe_log_open(const char *path, char *err, size_t errlen)
-{
+struct fe_log *fe_log_open(const char *path, char *err, size_t errlen) {
     struct fe_log *l = calloc(1, sizeof *l);
     if (!l) {
         snprintf(err, errlen, "out of memory");
@@ -34,10 +33,8 @@ struct fe_log *fe_log_open(const char *path, char *err, size_t errlen)
     return l;
 }
 
-void fe_log_close(struct fe_log *l)
-{
-    if (!l)
-        return;
+void fe_log_close(struct fe_log *l) {
+    if (!l) return;
     if (l->own)
         fclose(l->f);
     else
@@ -45,16 +42,16 @@ void fe_log_close(struct fe_log *l)
     free(l);
 }
 
-FILE *fe_log_file(struct fe_log *l) { return l->f; }
+FILE *fe_log_file(struct fe_log *l) {
+    return l->f;
+}
 
-void fe_log_vprintf(struct fe_log *l, const char *category, const char *fmt, va_list ap)
-{
+void fe_log_vprintf(struct fe_log *l, const char *category, const char *fmt, va_list ap) {
     (void)category; /* messages carry their own wording; the category filtered them */
     vfprintf(l->f, fmt, ap);
 }
 
-void fe_log_printf(struct fe_log *l, const char *category, const char *fmt, ...)
-{
+void fe_log_printf(struct fe_log *l, const char *category, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fe_log_vprintf(l, category, fmt, ap);

@@ -14,20 +14,17 @@ struct frontend {
     struct fe_trace *trace;
 };
 
-static void fe_trace_hook(void *opaque, struct cpu *cpu)
-{
+static void fe_trace_hook(void *opaque, struct cpu *cpu) {
     struct frontend *fe = opaque;
     fe_trace_insn(fe->trace, cpu);
 }
 
-static void fe_log_hook(void *opaque, const char *category, const char *fmt, va_list ap)
-{
+static void fe_log_hook(void *opaque, const char *category, const char *fmt, va_list ap) {
     struct frontend *fe = opaque;
     fe_log_vprintf(fe->log, category, fmt, ap);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     struct cli_options opt;
     switch (cli_parse(argc, argv, &opt, stdout, stderr)) {
     case CLI_DONE: return 0;
@@ -57,8 +54,7 @@ int main(int argc, char **argv)
         return VX86_EXIT_USAGE;
     }
     bool trace = opt.log_mask & CPU_LOG_CPU;
-    if (trace)
-        fe.trace = fe_trace_create(fe_log_file(fe.log));
+    if (trace) fe.trace = fe_trace_create(fe_log_file(fe.log));
 
     struct machine_config cfg = {
         .ram_size = opt.ram_size,

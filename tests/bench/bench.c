@@ -8,15 +8,13 @@
 #include "bios/rom.h"
 #include "devices/machine.h"
 
-static double now(void)
-{
+static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s ROM [MAX_INSNS]\n", argv[0]);
         return 1;

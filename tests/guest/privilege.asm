@@ -25,8 +25,8 @@ start:
     call lib_tss_setup
     SET_GDT SEL_UCODE, 0xf0000, 0xffff, 0xfa, FLG_32
     SET_GDT SEL_UDATA, 0, 0xfffff, 0xf2, FLG_32G
-    mov dword [GDT_BASE + SEL_CGATE], (gate_target & 0xffff) | (SEL_CODE32 << 16)
-    mov dword [GDT_BASE + SEL_CGATE + 4], (gate_target & 0xffff0000) | 0xec00 | 2
+    mov dword [GDT_BASE + SEL_CGATE], (OFS(gate_target) & 0xffff) | (SEL_CODE32 << 16)
+    mov dword [GDT_BASE + SEL_CGATE + 4], (OFS(gate_target) & 0xffff0000) | 0xec00 | 2
     SET_GDT SEL_SYS, 0, 0xfffff, 0x9a, FLG_32G
     SET_GDT SEL_SYS + 8, 0, 0xfffff, 0x92, FLG_32G
     SET_GDT SEL_SYS + 16, 0, 0xfffff, 0xfa, FLG_32G
@@ -36,10 +36,10 @@ start:
     xor eax, eax
     mov ecx, 34 * 2
     rep stosd
-    mov dword [IDT_BASE + 0x40 * 8], (int40_handler & 0xffff) | (SEL_CODE32 << 16)
-    mov dword [IDT_BASE + 0x40 * 8 + 4], (int40_handler & 0xffff0000) | 0xef00
-    mov dword [IDT_BASE + 0x41 * 8], (int40_handler & 0xffff) | (SEL_CODE32 << 16)
-    mov dword [IDT_BASE + 0x41 * 8 + 4], (int40_handler & 0xffff0000) | 0x8e00
+    mov dword [IDT_BASE + 0x40 * 8], (OFS(int40_handler) & 0xffff) | (SEL_CODE32 << 16)
+    mov dword [IDT_BASE + 0x40 * 8 + 4], (OFS(int40_handler) & 0xffff0000) | 0xef00
+    mov dword [IDT_BASE + 0x41 * 8], (OFS(int40_handler) & 0xffff) | (SEL_CODE32 << 16)
+    mov dword [IDT_BASE + 0x41 * 8 + 4], (OFS(int40_handler) & 0xffff0000) | 0x8e00
     lidt [cs:big_idt_ptr]
     ; SYSENTER target
     mov ecx, 0x174
@@ -102,34 +102,36 @@ ring3:
     FAIL 'ESP not restored by RETF 8'
 
 gate_target:                        ; ring 0 through the call gate
+    mov ebx, esp                    ; (PUTHEX pushes: address the frame by EBX)
     mov ax, cs
     and eax, 3
     PUTS 'call gate cpl '
     PUTHEX eax, 1
     PUTS ' params '
-    PUTHEX [esp + 12], 8
+    PUTHEX [ebx + 12], 8
     PUTS ' '
-    PUTHEX [esp + 8], 8
+    PUTHEX [ebx + 8], 8
     PUTS ' old ss '
-    PUTHEX [esp + 20], 4
+    PUTHEX [ebx + 20], 4
     PUTS ' esp '
-    PUTHEX esp, 8
+    PUTHEX ebx, 8
     NEWLINE
     mov ax, SEL_DATA32              ; DPL 0: must be nulled by the RETF to ring 3
     mov es, ax
     retf 8
 
 int40_handler:
+    mov ebx, esp
     mov ax, cs
     and eax, 3
     PUTS 'int 40 cpl '
     PUTHEX eax, 1
     PUTS ' from cs '
-    PUTHEX [esp + 4], 4
+    PUTHEX [ebx + 4], 4
     PUTS ' ss '
-    PUTHEX [esp + 16], 4
+    PUTHEX [ebx + 16], 4
     PUTS ' esp '
-    PUTHEX esp, 8
+    PUTHEX ebx, 8
     NEWLINE
     iretd
 

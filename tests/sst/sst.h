@@ -89,12 +89,14 @@ int sst_string_fault(const struct sst_test *t, struct sst_string_fault *f);
 int sst_init_byte(const struct sst_test *t, uint32_t addr);
 
 /* p6_differences.c: documented architectural differences P6 vs 80286. */
+/* When several rows apply to a test, the larger kind wins (a #UD at decode
+ * comes before anything the instruction would do). */
 enum p6_diff_kind {
     P6_MASK,      /* compare everything but ignore_regs / ignore_flags */
     P6_VECTOR,    /* the P6 takes p6_vector where the 286 took t->exc; rest compared */
-    P6_RAISES_UD, /* the P6 raises #UD where the 286 executes: only that is checked */
     P6_NO_FAULT,  /* the P6 executes where the 286 faulted: checked to reach the HLT with
                      the initial registers (but ignore_regs), memory not compared */
+    P6_RAISES_UD, /* the P6 raises #UD where the 286 executes: only that is checked */
 };
 struct p6_difference {
     const char *forms;  /* space-separated forms, or "*" for every form */

@@ -230,8 +230,10 @@ START_TEST(load_far_pointer_real_mode)
     ck_assert_int_eq(EXEC(t, 0x66, 0x0f, 0xb4, 0x36, 0x50, 0x00), TM_NO_FAULT);
     ck_assert_uint_eq(REG(t, R_ESI), 0x89abcdef);
     ck_assert_uint_eq(t->cpu->seg[SEG_FS].sel, 0x0123);
-    /* 0f b2 26 40 00: lss sp, [0x40] */
+    /* 0f b2 26 40 00: lss sp, [0x40]; unlike MOV SS it arms no interrupt shadow */
+    t->cpu->inhibit_irq = 0;
     ck_assert_int_eq(EXEC(t, 0x0f, 0xb2, 0x26, 0x40, 0x00), TM_NO_FAULT);
+    ck_assert_uint_eq(t->cpu->inhibit_irq, 0);
     ck_assert_uint_eq(t->cpu->seg[SEG_SS].sel, 0x5678);
     ck_assert_uint_eq(REG(t, R_ESP) & 0xffff, 0x1234);
     /* lds ax, [0xfffe]: the selector lies beyond the DS limit: #GP, DS and AX kept */
@@ -253,6 +255,7 @@ START_TEST(mov_sreg_real_mode)
     ck_assert_int_eq(EXEC(t, 0x8e, 0x06, 0x60, 0x00), TM_NO_FAULT);
     ck_assert_uint_eq(t->cpu->seg[SEG_ES].sel, 0x2000);
     ck_assert_uint_eq(t->cpu->seg[SEG_ES].base, 0x20000);
+    ck_assert_uint_eq(t->cpu->inhibit_irq, 0); /* only SS loads arm the shadow */
     /* mov ss, ax arms the interrupt shadow */
     t->cpu->inhibit_irq = 0;
     ck_assert_int_eq(EXEC(t, 0x8e, 0xd0), TM_NO_FAULT);

@@ -18,8 +18,7 @@
 #define ROM_SIZE (64u << 10)
 
 /* A 64 KiB ROM of HLT bytes with `code` placed at the reset vector (0xFFF0). */
-static uint8_t *make_rom(size_t size, const uint8_t *code, size_t len)
-{
+static uint8_t *make_rom(size_t size, const uint8_t *code, size_t len) {
     uint8_t *rom = malloc(size);
     memset(rom, 0xf4, size);
     memcpy(rom + size - 16, code, len);
@@ -33,8 +32,7 @@ struct console {
 };
 
 static struct machine *make_machine(const uint8_t *code, size_t len, struct console *con,
-                                    bool no_reboot)
-{
+                                    bool no_reboot) {
     uint8_t *rom = make_rom(ROM_SIZE, code, len);
     if (con) {
         memset(con, 0, sizeof *con);
@@ -55,11 +53,10 @@ static struct machine *make_machine(const uint8_t *code, size_t len, struct cons
 }
 
 /* mov al,'h'; out 0xe9,al; mov al,'i'; out 0xe9,al; mov al,0x10; out 0xf4,al; hlt */
-static const uint8_t hello_exit[] = {0xb0, 'h', 0xe6, 0xe9, 0xb0, 'i', 0xe6, 0xe9,
-                                     0xb0, 0x10, 0xe6, 0xf4, 0xf4};
+static const uint8_t hello_exit[] = {0xb0, 'h',  0xe6, 0xe9, 0xb0, 'i', 0xe6,
+                                     0xe9, 0xb0, 0x10, 0xe6, 0xf4, 0xf4};
 
-START_TEST(debugcon_and_exit_port)
-{
+START_TEST(debugcon_and_exit_port) {
     struct console con;
     struct machine *m = make_machine(hello_exit, sizeof hello_exit, &con, true);
     int status = machine_run(m);
@@ -75,8 +72,7 @@ START_TEST(debugcon_and_exit_port)
 END_TEST
 
 /* mov al,0x42; out 0x80,al; mov al,0x43; out 0x80,al; cli; hlt */
-START_TEST(post_code_and_halt)
-{
+START_TEST(post_code_and_halt) {
     static const uint8_t code[] = {0xb0, 0x42, 0xe6, 0x80, 0xb0, 0x43, 0xe6, 0x80, 0xfa, 0xf4};
     struct machine *m = make_machine(code, sizeof code, NULL, true);
     ck_assert_int_eq(machine_post_code(m), -1);
@@ -97,8 +93,7 @@ END_TEST
 static const uint8_t triple[] = {0x2e, 0x0f, 0x01, 0x1e, 0xfa, 0xff, 0xcc, 0xf4,
                                  0xf4, 0xf4, 0,    0,    0,    0,    0,    0};
 
-START_TEST(triple_fault_no_reboot)
-{
+START_TEST(triple_fault_no_reboot) {
     struct machine *m = make_machine(triple, sizeof triple, NULL, true);
     ck_assert_int_eq(machine_run(m), VX86_EXIT_TRIPLE_FAULT);
     ck_assert_int_eq(machine_stop_reason(m), MACHINE_STOP_TRIPLE_FAULT);
@@ -107,8 +102,7 @@ START_TEST(triple_fault_no_reboot)
 }
 END_TEST
 
-START_TEST(triple_fault_resets)
-{
+START_TEST(triple_fault_resets) {
     uint8_t *rom = make_rom(ROM_SIZE, triple, sizeof triple);
     struct machine_config cfg = {
         .ram_size = 8u << 20, .bios = rom, .bios_size = ROM_SIZE, .max_insns = 100};
@@ -130,8 +124,7 @@ START_TEST(triple_fault_resets)
 END_TEST
 
 /* jmp $ (eb fe): the instruction limit stops it with exactly that many. */
-START_TEST(instruction_limit)
-{
+START_TEST(instruction_limit) {
     static const uint8_t spin[] = {0xeb, 0xfe};
     uint8_t *rom = make_rom(ROM_SIZE, spin, sizeof spin);
     struct machine_config cfg = {
@@ -146,12 +139,11 @@ START_TEST(instruction_limit)
 }
 END_TEST
 
-START_TEST(memory_map)
-{
+START_TEST(memory_map) {
     static const uint8_t code[] = {0xf4};
     uint8_t *rom = make_rom(128u << 10, code, sizeof code);
-    rom[0] = 0x11;                   /* first byte of the image */
-    rom[(64u << 10)] = 0x22;         /* first byte of its last 64 KiB */
+    rom[0] = 0x11;           /* first byte of the image */
+    rom[(64u << 10)] = 0x22; /* first byte of its last 64 KiB */
     struct machine_config cfg = {.ram_size = 4u << 20, .bios = rom, .bios_size = 128u << 10};
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
@@ -186,12 +178,11 @@ START_TEST(memory_map)
 END_TEST
 
 /* Two machines in one process do not share state. */
-START_TEST(two_machines)
-{
-    static const uint8_t code_a[] = {0xb0, 'A', 0xe6, 0xe9, 0xb0, 0x01, 0xe6, 0x80,
-                                     0xb0, 0x02, 0xe6, 0xf4, 0xf4};
-    static const uint8_t code_b[] = {0xb0, 'B', 0xe6, 0xe9, 0xb0, 'b', 0xe6, 0xe9,
-                                     0xb0, 0x03, 0xe6, 0xf4, 0xf4};
+START_TEST(two_machines) {
+    static const uint8_t code_a[] = {0xb0, 'A',  0xe6, 0xe9, 0xb0, 0x01, 0xe6,
+                                     0x80, 0xb0, 0x02, 0xe6, 0xf4, 0xf4};
+    static const uint8_t code_b[] = {0xb0, 'B',  0xe6, 0xe9, 0xb0, 'b', 0xe6,
+                                     0xe9, 0xb0, 0x03, 0xe6, 0xf4, 0xf4};
     struct console ca, cb;
     struct machine *a = make_machine(code_a, sizeof code_a, &ca, true);
     struct machine *b = make_machine(code_b, sizeof code_b, &cb, true);
@@ -212,8 +203,7 @@ START_TEST(two_machines)
 }
 END_TEST
 
-START_TEST(bad_configs)
-{
+START_TEST(bad_configs) {
     char err[256];
     uint8_t *rom = make_rom(ROM_SIZE, hello_exit, sizeof hello_exit);
     struct machine_config cfg = {.ram_size = 512u << 10, .bios = rom, .bios_size = ROM_SIZE};
@@ -232,8 +222,7 @@ START_TEST(bad_configs)
 }
 END_TEST
 
-START_TEST(rom_sizes)
-{
+START_TEST(rom_sizes) {
     char err[256];
     ck_assert(rom_check_size(64u << 10, err, sizeof err));
     ck_assert(rom_check_size(128u << 10, err, sizeof err));
@@ -245,8 +234,7 @@ START_TEST(rom_sizes)
 }
 END_TEST
 
-START_TEST(rom_files)
-{
+START_TEST(rom_files) {
     char path[] = "/tmp/vx86_rom_XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -275,8 +263,7 @@ START_TEST(rom_files)
 }
 END_TEST
 
-START_TEST(chardevs)
-{
+START_TEST(chardevs) {
     char err[256];
     ck_assert_ptr_null(chardev_open("tcp:1234", err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "tcp:1234"));
@@ -317,8 +304,7 @@ START_TEST(chardevs)
 }
 END_TEST
 
-int main(void)
-{
+int main(void) {
     Suite *s = suite_create("machine");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);

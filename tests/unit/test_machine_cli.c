@@ -13,8 +13,7 @@
 #include "devices/machine.h"
 
 /* Parse a NULL-terminated argument list, capturing what goes to out/err. */
-static enum cli_result parse(struct cli_options *o, char *out, char *err, const char *const *args)
-{
+static enum cli_result parse(struct cli_options *o, char *out, char *err, const char *const *args) {
     char *argv[32];
     int argc = 0;
     argv[argc++] = "vx86";
@@ -31,8 +30,7 @@ static enum cli_result parse(struct cli_options *o, char *out, char *err, const 
 
 static char out[4096], err[4096];
 
-START_TEST(defaults_and_values)
-{
+START_TEST(defaults_and_values) {
     struct cli_options o;
     const char *a1[] = {"-bios", "x.bin", NULL};
     ck_assert_int_eq(parse(&o, out, err, a1), CLI_RUN);
@@ -42,9 +40,10 @@ START_TEST(defaults_and_values)
     ck_assert(!o.no_reboot);
     ck_assert_uint_eq(o.log_mask, 0);
 
-    const char *a2[] = {"--bios", "y.bin", "-m", "1G", "-debugcon", "file:/tmp/x", "-no-reboot",
-                        "-d", "int,pf", "-d", "post", "-D", "log.txt", "-max-insns", "1000",
-                        "-display", "none", "-nographic", NULL};
+    const char *a2[] = {"--bios",      "y.bin",      "-m",         "1G",         "-debugcon",
+                        "file:/tmp/x", "-no-reboot", "-d",         "int,pf",     "-d",
+                        "post",        "-D",         "log.txt",    "-max-insns", "1000",
+                        "-display",    "none",       "-nographic", NULL};
     ck_assert_int_eq(parse(&o, out, err, a2), CLI_RUN);
     ck_assert_str_eq(o.bios, "y.bin");
     ck_assert_uint_eq(o.ram_size, 1ull << 30);
@@ -56,8 +55,7 @@ START_TEST(defaults_and_values)
 }
 END_TEST
 
-START_TEST(ram_sizes)
-{
+START_TEST(ram_sizes) {
     uint64_t b;
     char e[128];
     ck_assert(cli_parse_ram_size("256", &b, e, sizeof e));
@@ -79,8 +77,7 @@ START_TEST(ram_sizes)
 }
 END_TEST
 
-START_TEST(errors_name_the_option)
-{
+START_TEST(errors_name_the_option) {
     struct cli_options o;
     const char *a1[] = {"-bios", "x.bin", "-frobnicate", NULL};
     ck_assert_int_eq(parse(&o, out, err, a1), CLI_ERROR);
@@ -111,8 +108,7 @@ START_TEST(errors_name_the_option)
 }
 END_TEST
 
-START_TEST(help_and_version)
-{
+START_TEST(help_and_version) {
     struct cli_options o;
     const char *a1[] = {"-h", NULL};
     ck_assert_int_eq(parse(&o, out, err, a1), CLI_DONE);
@@ -130,8 +126,7 @@ START_TEST(help_and_version)
 }
 END_TEST
 
-START_TEST(log_file)
-{
+START_TEST(log_file) {
     char path[] = "/tmp/vx86_log_XXXXXX";
     int fd = mkstemp(path);
     close(fd);
@@ -151,8 +146,7 @@ START_TEST(log_file)
 END_TEST
 
 /* The trace line for the first instructions after reset. */
-START_TEST(trace_line)
-{
+START_TEST(trace_line) {
     uint8_t *rom = malloc(64u << 10);
     memset(rom, 0xf4, 64u << 10);
     /* fff0: mov ax, 0x1234; add eax, ecx (66 01 c8) */
@@ -181,8 +175,7 @@ START_TEST(trace_line)
 }
 END_TEST
 
-int main(void)
-{
+int main(void) {
     Suite *s = suite_create("machine_cli");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, defaults_and_values);
