@@ -183,7 +183,7 @@ static void call_gate_inner(struct cpu *cpu, const struct desc *g, struct desc *
     prot_touch(cpu, cs);
     stk_push_frame(cpu, &ns, &f);
     prot_set_ss(cpu, &ss);
-    cpu->gpr[R_ESP] = ns.esp;
+    stk_commit(cpu, &ns);
     prot_set_cs(cpu, cs, dpl, eip);
 }
 
@@ -200,7 +200,7 @@ static void call_same(struct cpu *cpu, struct desc *cs, uint32_t eip, int sz)
         cpu_exception(cpu, EXC_GP, 0);
     prot_touch(cpu, cs);
     stk_push_frame(cpu, &s, &f);
-    cpu->gpr[R_ESP] = s.esp;
+    stk_commit(cpu, &s);
     prot_set_cs(cpu, cs, cpu->cpl, eip);
 }
 
@@ -216,7 +216,7 @@ void cpu_far_call(struct cpu *cpu, uint16_t sel, uint32_t offset, int opsize)
         if (eip > cpu->seg[SEG_CS].limit)
             cpu_exception(cpu, EXC_GP, 0);
         stk_push_frame(cpu, &s, &f);
-        cpu->gpr[R_ESP] = s.esp;
+        stk_commit(cpu, &s);
         prot_set_real(cpu, SEG_CS, sel);
         cpu->eip = eip;
         return;
@@ -257,7 +257,7 @@ void cpu_far_ret(struct cpu *cpu, int opsize, uint16_t pop_bytes)
         if (eip > cpu->seg[SEG_CS].limit)
             cpu_exception(cpu, EXC_GP, 0);
         stk_skip(&s, pop_bytes);
-        cpu->gpr[R_ESP] = s.esp;
+        stk_commit(cpu, &s);
         prot_set_real(cpu, SEG_CS, sel);
         cpu->eip = eip;
         return;
@@ -280,7 +280,7 @@ void cpu_far_ret(struct cpu *cpu, int opsize, uint16_t pop_bytes)
             cpu_exception(cpu, EXC_GP, 0);
         prot_touch(cpu, &cs);
         stk_skip(&s, pop_bytes);
-        cpu->gpr[R_ESP] = s.esp;
+        stk_commit(cpu, &s);
         prot_set_cs(cpu, &cs, rpl, eip);
         return;
     }

@@ -39,7 +39,7 @@ static void real_int(struct cpu *cpu, int vector)
     if (ip > cpu->seg[SEG_CS].limit)
         cpu_exception(cpu, EXC_GP, 0);
     stk_push_frame(cpu, &s, &f);
-    cpu->gpr[R_ESP] = s.esp;
+    stk_commit(cpu, &s);
     prot_set_real(cpu, SEG_CS, cs);
     cpu->eip = ip;
     cpu->eflags &= ~(EF_IF | EF_TF | EF_AC | EF_RF);
@@ -117,7 +117,7 @@ static void gate_int(struct cpu *cpu, const struct desc *g, uint32_t ext, uint32
     cpu->eflags &= ~(EF_TF | EF_NT | EF_RF | EF_VM);
     if (inner)
         prot_set_ss(cpu, &ss);
-    cpu->gpr[R_ESP] = s.esp;
+    stk_commit(cpu, &s);
     prot_set_cs(cpu, &cs, new_cpl, eip);
     if (v86) {
         /* Leaving V86 mode: the 8086 segment values are meaningless in

@@ -12,7 +12,8 @@ struct cpu;
  * real and V86 mode set base = sel << 4 (limit and attributes per SDM 3A
  * 20.1); protected mode reads the descriptor and applies every check of
  * SDM Vol. 2 "MOV"/"POP" (#GP/#SS/#NP with selector error codes), setting
- * the accessed bit. Loading SS arms the interrupt shadow. */
+ * the accessed bit. No interrupt shadow here: MOV SS and POP SS arm it
+ * themselves (SHADOW_SS in cpu.h); LSS and task switches do not. */
 void cpu_load_seg(struct cpu *cpu, int seg, uint16_t sel);
 /* Set a segment register in real/V86 style (no checks), for reset and tests. */
 void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);

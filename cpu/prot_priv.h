@@ -94,6 +94,10 @@ struct stk {
     uint32_t err; /* #SS error code */
 };
 void stk_from_cpu(const struct cpu *cpu, struct stk *s);
+/* Make the staged ESP the CPU's. A 16-bit stack only sets SP: the upper half
+ * of ESP keeps its current value, even across a stack switch (as Bochs and
+ * QEMU model the hardware). */
+void stk_commit(struct cpu *cpu, const struct stk *s);
 uint32_t stk_pop(struct cpu *cpu, struct stk *s, int size);
 /* Discard `n` bytes (RET imm16) without reading them. */
 void stk_skip(struct stk *s, uint32_t n);

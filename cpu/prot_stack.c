@@ -15,6 +15,14 @@ void stk_from_cpu(const struct cpu *cpu, struct stk *s)
 
 static inline bool stk_big(const struct stk *s) { return (s->ss.flags & DESC_DB) != 0; }
 
+void stk_commit(struct cpu *cpu, const struct stk *s)
+{
+    if (stk_big(s))
+        cpu->gpr[R_ESP] = s->esp;
+    else
+        cpu->gpr[R_ESP] = (cpu->gpr[R_ESP] & 0xffff0000u) | (s->esp & 0xffff);
+}
+
 /* ESP moved by `delta`, wrapping SP only on a 16-bit stack. */
 static inline uint32_t stk_move(const struct stk *s, uint32_t esp, uint32_t delta)
 {

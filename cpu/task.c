@@ -241,7 +241,7 @@ void cpu_task_switch(struct cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi,
         s.err = ERR_EXT;
         frame_add(&f, error_code, new32 ? 4 : 2);
         stk_push_frame(cpu, &s, &f);
-        cpu->gpr[R_ESP] = s.esp;
+        stk_commit(cpu, &s);
         cpu_commit(cpu);
     }
     if (cpu->eip > cpu->seg[SEG_CS].limit)

@@ -40,7 +40,7 @@ static void v86_redirect(struct cpu *cpu, int vector)
     frame_add(&f, cpu->seg[SEG_CS].sel, 2);
     frame_add(&f, cpu->eip & 0xffff, 2);
     stk_push_frame(cpu, &s, &f);
-    cpu->gpr[R_ESP] = s.esp;
+    stk_commit(cpu, &s);
     prot_set_real(cpu, SEG_CS, cs);
     cpu->eip = ip;
     cpu->eflags &= ~(EF_TF | EF_RF);

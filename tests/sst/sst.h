@@ -4,7 +4,10 @@
 #define VX86_SST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct cpu;
 
 /* Register order of the test files' "regs" objects. */
 enum {
@@ -110,6 +113,10 @@ struct p6_difference {
     /* P6_MASK / P6_VECTOR: rewrite the expected final registers to the P6's
      * (so what differs is still checked exactly). NULL: none. */
     void (*adjust)(const struct sst_test *t, uint16_t fin[SST_NREGS]);
+    /* P6_NO_FAULT: check what the P6's instruction did (segment registers,
+     * memory); append differences to out and return false. NULL: none. */
+    bool (*check)(const struct sst_test *t, const struct cpu *cpu, const uint8_t *ram, char *out,
+                  size_t cap);
 };
 extern const struct p6_difference p6_differences[];
 extern const int p6_difference_count;

@@ -37,6 +37,8 @@ static void hook_log(void *opaque, const char *cat, const char *fmt, ...)
     va_end(ap);
     if (m->nexc < (int)(sizeof m->exc / sizeof m->exc[0]))
         m->exc[m->nexc] = v;
+    if (!m->nexc)
+        m->exc_eip = m->cpu->insn_eip; /* the instruction the fault belongs to */
     m->nexc++;
     /* Abandon the run at the first exception nobody expects: its IVT entry
      * is not set up, so the CPU would run off into zeroed memory. */
@@ -200,6 +202,9 @@ bool sst_run_test(struct sst_machine *m, const struct sst_form *f, const struct 
         if (first != 6)
             DIFF("  expected #UD on the P6, got %s%d (%s)\n", first < 0 ? "no exception " : "#",
                  first, exit_name(e));
+        else if (m->exc_eip != t->init[SST_IP])
+            DIFF("  #UD raised for the instruction at %04x, expected %04x\n", m->exc_eip,
+                 t->init[SST_IP]);
         goto done;
     }
     if (m->nexc && first != m->expect_vector && m->expect_vector < 0)
@@ -225,6 +230,12 @@ bool sst_run_test(struct sst_machine *m, const struct sst_form *f, const struct 
     for (int i = 0; i < p6_difference_count; i++)
         if ((a->rows & (1u << i)) && p6_differences[i].adjust)
             p6_differences[i].adjust(t, fin);
+    for (int i = 0; i < p6_difference_count && a->kind == P6_NO_FAULT; i++)
+        if ((a->rows & (1u << i)) && p6_differences[i].check && len < cap &&
+            !p6_differences[i].check(t, cpu, m->ram, out + len, cap - len)) {
+            len += strlen(out + len);
+            ok = false;
+        }
 
     uint16_t fmask = f->flags_mask & ~a->ignore_flags;
     if (a->kind == P6_NO_FAULT)

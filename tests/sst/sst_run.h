@@ -16,6 +16,7 @@ struct sst_machine {
     uint8_t *ram;
     int exc[8]; /* vectors raised through cpu_exception(), in order */
     int nexc;
+    uint32_t exc_eip;  /* insn_eip when the first of them was raised */
     int expect_vector; /* the vector this test may raise, or -1 */
     jmp_buf abandon;   /* taken from the log hook at any other exception */
 };

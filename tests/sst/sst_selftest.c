@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cpu/cpu.h"
 #include "sst.h"
 #include "sst_run.h"
 
@@ -221,6 +222,17 @@ START_TEST(run_detects_mismatches)
     ck_assert_int_eq(sst_machine_dirty(m), 0x52222);
     sst_machine_wipe(m);
     free(t.iram);
+
+    /* mov fs,[bx]: #UD on the 286, a load of FS on the P6 (P6_NO_FAULT row) */
+    t = make_test((const uint8_t[]){0x8e, 0x27}, 2);
+    t.exc = 6;
+    t.iram = realloc(t.iram, (t.niram + 2) * sizeof *t.iram);
+    t.iram[t.niram++] = (struct sst_ram){0x52222, 0x34};
+    t.iram[t.niram++] = (struct sst_ram){0x52223, 0x12};
+    ck_assert_msg(run(m, &t, "8E", diff), "%s", diff);
+    ck_assert_int_eq(m->cpu->seg[SEG_FS].sel, 0x1234);
+    free(t.iram);
+    ck_assert_int_lt(sst_machine_dirty(m), 0);
 
     /* an exception nobody expects is caught where it is raised (no IVT set up) */
     t = make_test((const uint8_t[]){0xf6, 0xf5}, 2); /* div ch: CH=0 -> #DE */

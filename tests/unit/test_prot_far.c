@@ -192,6 +192,22 @@ START_TEST(ret_faults)
 }
 END_TEST
 
+/* JMP through a call gate never changes privilege: the target must be
+ * conforming or of DPL = CPL (SDM Vol. 2 JMP, CALL-GATE). */
+START_TEST(jmp_call_gate_same_level_only)
+{
+    struct cpu *cpu = t->cpu;
+    pt_pmode(t, 3);
+    pt_gdt(t, PT_FREE, pt_gate(PT_CS0, 0x500, 12, 3, 0));
+    PT_FAULT(t, cpu_far_jmp(cpu, PT_FREE | 3, 0, 4), EXC_GP, PT_CS0);
+    pt_gdt(t, PT_FREE, pt_gate(PT_CS0C, 0x500, 12, 3, 0));
+    ck_assert_int_eq(PT_TRY(t, cpu_far_jmp(cpu, PT_FREE | 3, 0x1234, 4)), PT_OK);
+    ck_assert_uint_eq(cpu->eip, 0x500);
+    ck_assert_int_eq(cpu->cpl, 3);
+    ck_assert_uint_eq(cpu->gpr[R_ESP], 0x9000); /* nothing pushed */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("prot_far");
@@ -204,6 +220,7 @@ int main(void)
     tcase_add_test(tc, call_gate16_inner);
     tcase_add_test(tc, call_gate_stack_faults);
     tcase_add_test(tc, ret_faults);
+    tcase_add_test(tc, jmp_call_gate_same_level_only);
     suite_add_tcase(s, tc);
     return pt_run_suite(s);
 }

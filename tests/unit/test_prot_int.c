@@ -254,6 +254,25 @@ START_TEST(benign_then_gp_is_gp)
 }
 END_TEST
 
+/* A 16-bit inner stack takes only SP from the TSS; ESP's upper half stays. */
+START_TEST(inner_16bit_stack_keeps_upper_esp)
+{
+    struct cpu *cpu = t->cpu;
+    pt_pmode(t, 3);
+    pt_gdt(t, PT_FREE, pt_desc(0x60000, 0xffff, PT_DATA16));
+    pt_wr(t, PT_TSS_A + 4, 0x12340800, 4);
+    pt_wr(t, PT_TSS_A + 8, PT_FREE, 2);
+    pt_idt(t, 0x80, pt_gate(PT_CS0, 0x20000, 14, 3, 0));
+    cpu->gpr[R_ESP] = 0x5a5a9000;
+    ck_assert_int_eq(PT_TRY(t, cpu_interrupt(cpu, 0x80, INTR_SOFTWARE, false, 0)), PT_OK);
+    ck_assert_uint_eq(cpu->gpr[R_ESP], 0x5a5a0800 - 20);
+    ck_assert(!cpu->stack32);
+    ck_assert_uint_eq(pt_rd(t, 0x60000 + 0x0800 - 8, 4), 0x5a5a9000); /* old ESP */
+    ck_assert_int_eq(PT_TRY(t, cpu_iret(cpu, 4)), PT_OK);
+    ck_assert_uint_eq(cpu->gpr[R_ESP], 0x5a5a9000);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("prot_int");
@@ -268,6 +287,7 @@ int main(void)
     tcase_add_test(tc, into_and_int3);
     tcase_add_test(tc, double_fault);
     tcase_add_test(tc, benign_then_gp_is_gp);
+    tcase_add_test(tc, inner_16bit_stack_keeps_upper_esp);
     suite_add_tcase(s, tc);
     return pt_run_suite(s);
 }

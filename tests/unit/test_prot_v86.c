@@ -255,6 +255,24 @@ START_TEST(popf_privilege_masks)
 }
 END_TEST
 
+/* From V86 mode the handler must be non-conforming ring-0 code: #GP(sel | EXT)
+ * otherwise (SDM Vol. 2 INT, INTERRUPT-FROM-VIRTUAL-8086-MODE). */
+START_TEST(v86_handler_must_be_ring0)
+{
+    struct cpu *cpu = t->cpu;
+    enter_v86(3);
+    pt_gdt(t, PT_FREE, pt_desc(0, 0xfffff, PT_CODE32 | PT_DPL(1)));
+    pt_idt(t, 0x30, pt_gate(PT_FREE, 0x1000, 14, 3, 0));
+    PT_FAULT(t, cpu_interrupt(cpu, 0x30, INTR_EXTERNAL, false, 0), EXC_GP, PT_FREE | 1);
+    pt_idt(t, 0x31, pt_gate(PT_CS0C, 0x1000, 14, 3, 0)); /* conforming */
+    PT_FAULT(t, cpu_interrupt(cpu, 0x31, INTR_SOFTWARE, false, 0), EXC_GP, PT_CS0C);
+    pt_idt(t, 0x32, pt_gate(PT_CS0, 0x1000, 14, 0, 0)); /* gate DPL 0 < CPL 3 */
+    PT_FAULT(t, cpu_interrupt(cpu, 0x32, INTR_SOFTWARE_INT3, false, 0), EXC_GP, 0x32 * 8 + 2);
+    ck_assert(cpu_v86(cpu));
+    ck_assert_uint_eq(cpu->seg[SEG_DS].sel, 0x5000);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("prot_v86");
@@ -268,6 +286,7 @@ int main(void)
     tcase_add_test(tc, pvi_cli_sti);
     tcase_add_test(tc, sti_shadow_only_when_setting_if);
     tcase_add_test(tc, popf_privilege_masks);
+    tcase_add_test(tc, v86_handler_must_be_ring0);
     suite_add_tcase(s, tc);
     return pt_run_suite(s);
 }
