@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "cpu/flags.h"
+#include "cpu/fpu_state.h"
+#include "cpu/sse_state.h"
 #include "mmu/tlb.h"
 
 struct memmap;
@@ -190,6 +192,10 @@ struct cpu {
     struct ioport_map *io;
     struct tlb tlb;         /* linear -> host/physical cache (mmu/tlb.h) */
     uint32_t a20_mask;      /* 0xffffffff, or 0xffefffff with A20 gated off */
+
+    /* --- floating point and SIMD (cold) --- */
+    struct fpu_state fpu;
+    struct sse_state sse;
 
     struct cpu_hooks hooks;
     bool trace_on;

@@ -1,0 +1,46 @@
+/* The one virtual clock, in nanoseconds (DESIGN.md "Clock and timers").
+ * Devices schedule callbacks on it. In real-time mode it follows the host's
+ * monotonic clock; in deterministic mode (-icount) it advances only with
+ * retired guest instructions, so every run of a guest is bit-identical. */
+#ifndef VX86_VCLOCK_H
+#define VX86_VCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vclock;
+struct vtimer;
+
+enum vclock_mode { VCLOCK_REALTIME, VCLOCK_DETERMINISTIC };
+
+/* In deterministic mode one instruction takes 2^shift ns. */
+struct vclock *vclock_create(enum vclock_mode mode, int icount_shift);
+void vclock_destroy(struct vclock *vc);
+enum vclock_mode vclock_mode(const struct vclock *vc);
+
+/* Current virtual time in ns (monotonic, starts at 0). */
+uint64_t vclock_now(struct vclock *vc);
+/* Deterministic mode: account for `n` retired instructions. */
+void vclock_add_insns(struct vclock *vc, uint64_t n);
+/* Deterministic mode: instructions that may run before the next deadline
+ * (at least 1); real-time mode: UINT64_MAX. */
+uint64_t vclock_insns_to_deadline(struct vclock *vc);
+/* Deterministic mode: jump time to the next deadline (the guest is idle in
+ * HLT). Returns false if no timer is armed. */
+bool vclock_skip_to_deadline(struct vclock *vc);
+
+typedef void (*vtimer_cb)(void *opaque);
+struct vtimer *vtimer_create(struct vclock *vc, vtimer_cb cb, void *opaque);
+void vtimer_destroy(struct vtimer *t);
+/* Arm (or re-arm) the timer to fire at absolute virtual time `expire_ns`. */
+void vtimer_mod(struct vtimer *t, uint64_t expire_ns);
+void vtimer_del(struct vtimer *t);
+bool vtimer_pending(const struct vtimer *t);
+uint64_t vtimer_expire(const struct vtimer *t);
+
+/* Absolute time of the earliest armed timer, or UINT64_MAX. */
+uint64_t vclock_next_deadline(struct vclock *vc);
+/* Fire every timer whose time has come (callbacks may re-arm timers). */
+void vclock_run_timers(struct vclock *vc);
+
+#endif
