@@ -7,14 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "bios/rom.h"
 #include "cpu/cpu.h"
 #include "devices/chardev.h"
+#include "devices/vclock.h"
+#include "devices/vmstate.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
 
 #define MACHINE_BATCH 1000000 /* instructions per cpu_run() call */
+#define REALTIME_SLICE 20000  /* real time: instructions between timer checks */
+#define MAX_HOOKS 64          /* reset handlers and state tables per machine */
 #define LOW_RAM_END 0xa0000u  /* 640 KiB: VGA/option-ROM hole above */
 
 struct machine {
@@ -29,6 +34,22 @@ struct machine {
     struct debug_exit *debug_exit;
     struct post_port *post;
 
+    struct vclock *vc;
+    bool a20;
+    bool reset_requested;
+    struct {
+        void (*fn)(void *opaque);
+        void *opaque;
+    } resets_fn[MAX_HOOKS];
+    int nresets_fn;
+    struct {
+        const struct vmstate *vs;
+        void *opaque;
+    } states[MAX_HOOKS];
+    int nstates;
+    int (*intc_ack)(void *opaque);
+    void *intc_opaque;
+
     bool exit_requested;
     int exit_status;
     enum machine_stop stop_reason;
@@ -39,10 +60,11 @@ struct machine {
 
 /* --- CPU hooks --- */
 
-/* No interrupt controller on this board yet: nothing to acknowledge. */
-static int machine_ack_irq(void *opaque) {
-    (void)opaque;
-    return -1;
+/* INTA: ask the interrupt controller, if the board has one. */
+static int machine_ack_irq(void *opaque)
+{
+    struct machine *m = opaque;
+    return m->intc_ack ? m->intc_ack(m->intc_opaque) : -1;
 }
 
 static void machine_trace(void *opaque, struct cpu *cpu) {
@@ -91,6 +113,71 @@ void machine_set_post_code(struct machine *m, uint8_t code) {
     m->post_code = code;
 }
 
+struct vclock *machine_vclock(struct machine *m)
+{
+    return m->vc;
+}
+
+void machine_set_a20(struct machine *m, bool enabled)
+{
+    m->a20 = enabled;
+    m->cpu->a20_mask = enabled ? 0xffffffffu : 0xffefffffu;
+    /* The TLB notices a changed mask on its own (mmu/tlb.h). */
+}
+
+bool machine_a20(const struct machine *m)
+{
+    return m->a20;
+}
+
+void machine_request_reset(struct machine *m)
+{
+    m->reset_requested = true;
+    m->cpu->stop_request = true;
+}
+
+void machine_register_reset(struct machine *m, void (*fn)(void *opaque), void *opaque)
+{
+    if (m->nresets_fn == MAX_HOOKS) {
+        fprintf(stderr, "vx86: too many reset handlers (limit %d)\n", MAX_HOOKS);
+        abort(); /* a board wiring bug, not guest input */
+    }
+    m->resets_fn[m->nresets_fn].fn = fn;
+    m->resets_fn[m->nresets_fn++].opaque = opaque;
+}
+
+void machine_register_state(struct machine *m, const struct vmstate *vs, void *opaque)
+{
+    if (m->nstates == MAX_HOOKS) {
+        fprintf(stderr, "vx86: too many state tables (limit %d)\n", MAX_HOOKS);
+        abort(); /* a board wiring bug, not guest input */
+    }
+    m->states[m->nstates].vs = vs;
+    m->states[m->nstates++].opaque = opaque;
+}
+
+void machine_set_interrupt_controller(struct machine *m, int (*ack)(void *opaque), void *opaque)
+{
+    m->intc_ack = ack;
+    m->intc_opaque = opaque;
+}
+
+void machine_set_cpu_intr(struct machine *m, bool level)
+{
+    cpu_set_irq(m->cpu, level);
+}
+
+/* CPU reset plus every device's reset handler (RAM is kept, as on a PC). */
+static void machine_reset(struct machine *m)
+{
+    m->resets++;
+    m->icount_base += m->cpu->icount;
+    cpu_reset(m->cpu);
+    machine_set_a20(m, true);
+    for (int i = 0; i < m->nresets_fn; i++)
+        m->resets_fn[i].fn(m->resets_fn[i].opaque);
+}
+
 /* --- lifecycle --- */
 
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen) {
@@ -123,7 +210,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
 
     m->mem = memmap_create();
     m->io = ioport_create();
-    if (!m->mem || !m->io) goto nomem;
+    m->vc = vclock_create(cfg->deterministic ? VCLOCK_DETERMINISTIC : VCLOCK_REALTIME,
+                          cfg->icount_shift);
+    if (!m->mem || !m->io || !m->vc) goto nomem;
 
     /* Physical map: RAM, the 0xA0000-0xFFFFF hole, ROM on top (later
      * mappings take precedence, so the ISA alias sits over the hole). */
@@ -139,6 +228,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         .opaque = m, .ack_irq = machine_ack_irq, .trace = machine_trace, .log = machine_cpu_log};
     m->cpu->trace_on = cfg->trace && cfg->trace_fn;
     m->cpu->log_mask = cfg->log_mask;
+    machine_set_a20(m, true);
 
     m->debugcon_e9 = debugcon_create(m, 0xe9, cfg->debugcon);
     m->debugcon_402 = debugcon_create(m, 0x402, cfg->debugcon);
@@ -162,23 +252,48 @@ void machine_destroy(struct machine *m) {
     post_port_destroy(m->post);
     if (m->cpu) cpu_destroy(m->cpu);
     if (m->io) ioport_destroy(m->io);
+    vclock_destroy(m->vc);
     if (m->mem) memmap_destroy(m->mem);
     free(m->rom);
     if (m->ram) munmap(m->ram, m->cfg.ram_size);
     free(m);
 }
 
-/* Nothing on this board can raise INTR or NMI, so a halted CPU never wakes.
- * (Boards with timers will sleep until the next event instead.) */
+/* Can a halted CPU ever wake: an interrupt is pending, or interrupts are
+ * enabled and a timer may raise one. */
 static bool machine_can_wake(const struct machine *m) {
     const struct cpu *cpu = m->cpu;
-    return cpu->nmi_pending || ((cpu->eflags & EF_IF) && cpu->intr_line);
+    if (cpu->nmi_pending || ((cpu->eflags & EF_IF) && cpu->intr_line))
+        return true;
+    return (cpu->eflags & EF_IF) && vclock_next_deadline(m->vc) != UINT64_MAX;
+}
+
+/* The guest is idle in HLT: let time pass until the next timer. */
+static void machine_idle(struct machine *m)
+{
+    if (vclock_mode(m->vc) == VCLOCK_DETERMINISTIC) {
+        vclock_skip_to_deadline(m->vc);
+        return;
+    }
+    uint64_t now = vclock_now(m->vc), deadline = vclock_next_deadline(m->vc);
+    if (deadline > now) {
+        uint64_t ns = deadline - now;
+        if (ns > 10000000)
+            ns = 10000000; /* wake at least every 10 ms for host events */
+        struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int machine_run(struct machine *m) {
     struct cpu *cpu = m->cpu;
     for (;;) {
         uint64_t budget = MACHINE_BATCH;
+        uint64_t to_deadline = vclock_insns_to_deadline(m->vc);
+        if (vclock_mode(m->vc) == VCLOCK_REALTIME)
+            budget = REALTIME_SLICE;
+        else if (to_deadline < budget)
+            budget = to_deadline;
         if (m->cfg.max_insns) {
             uint64_t done = machine_icount(m);
             if (done >= m->cfg.max_insns) {
@@ -187,13 +302,25 @@ int machine_run(struct machine *m) {
             }
             if (m->cfg.max_insns - done < budget) budget = m->cfg.max_insns - done;
         }
+        uint64_t before = cpu->icount;
         enum cpu_exit why = cpu_run(cpu, budget);
+        vclock_add_insns(m->vc, cpu->icount - before);
+        vclock_run_timers(m->vc);
         if (m->exit_requested) return m->exit_status;
+        if (m->reset_requested) {
+            m->reset_requested = false;
+            machine_reset(m);
+            continue;
+        }
         switch (why) {
         case CPU_EXIT_BUDGET:
         case CPU_EXIT_STOP: break;
         case CPU_EXIT_HALT:
-            if (machine_can_wake(m)) break;
+            if (machine_can_wake(m)) {
+                machine_idle(m);
+                vclock_run_timers(m->vc);
+                break;
+            }
             fprintf(stderr,
                     "vx86: guest executed HLT at %04x:%08x with %s; nothing can wake it, "
                     "stopping\n",
@@ -210,10 +337,8 @@ int machine_run(struct machine *m) {
                 m->stop_reason = MACHINE_STOP_TRIPLE_FAULT;
                 return VX86_EXIT_TRIPLE_FAULT;
             }
-            machine_log(m, CPU_LOG_INT, "int", "triple fault: resetting the CPU\n");
-            m->resets++;
-            m->icount_base += cpu->icount;
-            cpu_reset(cpu);
+            machine_log(m, CPU_LOG_INT, "int", "triple fault: resetting the machine\n");
+            machine_reset(m);
             break;
         }
     }

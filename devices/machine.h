@@ -12,6 +12,8 @@
 struct cpu;
 struct chardev;
 struct machine;
+struct vclock;
+struct vmstate;
 
 /* Exit statuses of vx86 (documented in README.md). A guest write of V to the
  * exit port gives (V << 1) | 1, always odd; the statuses vx86 chooses itself
@@ -38,6 +40,8 @@ struct machine_config {
     bool no_reboot;           /* triple fault ends the run instead of resetting */
     uint64_t max_insns;       /* stop after this many retired instructions; 0 = no limit */
     uint32_t log_mask;        /* CPU_LOG_* categories */
+    bool deterministic;       /* -icount: time advances with retired instructions */
+    int icount_shift;         /* deterministic: 2^shift ns per instruction */
     bool trace;               /* call trace() before every instruction */
     /* Frontend callbacks (a device never includes a frontend header). */
     void *hook_opaque;
@@ -77,6 +81,23 @@ void machine_request_stop(struct machine *m);
 void machine_set_post_code(struct machine *m, uint8_t code);
 void machine_log(struct machine *m, uint32_t mask, const char *category, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The virtual clock every device schedules its timers on. */
+struct vclock *machine_vclock(struct machine *m);
+/* Gate address line 20 (8042 output port, port 0x92): false wraps at 1 MiB. */
+void machine_set_a20(struct machine *m, bool enabled);
+bool machine_a20(const struct machine *m);
+/* Reset the whole machine (CPU and every registered device) at the next
+ * instruction boundary: 8042 pulse, port 0x92, 0xCF9, triple fault. */
+void machine_request_reset(struct machine *m);
+/* Called on every machine reset, in registration order, after the CPU reset. */
+void machine_register_reset(struct machine *m, void (*fn)(void *opaque), void *opaque);
+/* Declare a device's state for snapshot/restore (devices/vmstate.h). */
+void machine_register_state(struct machine *m, const struct vmstate *vs, void *opaque);
+/* The interrupt controller that answers the CPU's INTA cycle, and the INTR
+ * pin it drives. */
+void machine_set_interrupt_controller(struct machine *m, int (*ack)(void *opaque), void *opaque);
+void machine_set_cpu_intr(struct machine *m, bool level);
 
 /* The ISA debug devices, created by machine_create(). Each registers its
  * ports on the machine's port map. */

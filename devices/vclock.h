@@ -28,6 +28,9 @@ uint64_t vclock_insns_to_deadline(struct vclock *vc);
 /* Deterministic mode: jump time to the next deadline (the guest is idle in
  * HLT). Returns false if no timer is armed. */
 bool vclock_skip_to_deadline(struct vclock *vc);
+/* Deterministic mode: advance time by `ns` without instructions (idle time,
+ * and device tests that run a device on the clock with no CPU). */
+void vclock_warp(struct vclock *vc, uint64_t ns);
 
 typedef void (*vtimer_cb)(void *opaque);
 struct vtimer *vtimer_create(struct vclock *vc, vtimer_cb cb, void *opaque);
