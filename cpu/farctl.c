@@ -244,6 +244,23 @@ void cpu_far_call(struct cpu *cpu, uint16_t sel, uint32_t offset, int opsize)
     }
 }
 
+/* The code segment a far RET or IRET returns to (SDM Vol. 2 "RET" and
+ * "IRET" pseudocode): not null, a code segment, RPL >= CPL, DPL equal to
+ * RPL (non-conforming) or at most RPL (conforming), present. */
+void prot_check_return_cs(struct cpu *cpu, uint16_t sel, struct desc *cs)
+{
+    if (SEL_NULL(sel))
+        cpu_exception(cpu, EXC_GP, 0);
+    prot_fetch_or_fault(cpu, sel, cs, EXC_GP, 0);
+    uint32_t f = cs->c.flags;
+    int rpl = SEL_RPL(sel);
+    if (!desc_is_code(f) || rpl < cpu->cpl ||
+        (desc_is_conforming(f) ? DPL(f) > rpl : DPL(f) != rpl))
+        cpu_exception(cpu, EXC_GP, SEL_ERR(sel));
+    if (!(f & DESC_P))
+        cpu_exception(cpu, EXC_NP, SEL_ERR(sel));
+}
+
 void cpu_far_ret(struct cpu *cpu, int opsize, uint16_t pop_bytes)
 {
     struct stk s;
@@ -264,16 +281,8 @@ void cpu_far_ret(struct cpu *cpu, int opsize, uint16_t pop_bytes)
     }
 
     struct desc cs;
-    if (SEL_NULL(sel))
-        cpu_exception(cpu, EXC_GP, 0);
-    prot_fetch_or_fault(cpu, sel, &cs, EXC_GP, 0);
-    uint32_t f = cs.c.flags;
+    prot_check_return_cs(cpu, sel, &cs);
     int rpl = SEL_RPL(sel);
-    if (!desc_is_code(f) || rpl < cpu->cpl ||
-        (desc_is_conforming(f) ? DPL(f) > rpl : DPL(f) != rpl))
-        cpu_exception(cpu, EXC_GP, SEL_ERR(sel));
-    if (!(f & DESC_P))
-        cpu_exception(cpu, EXC_NP, SEL_ERR(sel));
 
     if (rpl == cpu->cpl) {
         if (eip > cs.c.limit)

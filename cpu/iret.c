@@ -115,16 +115,8 @@ static void iret_prot(struct cpu *cpu, int opsize)
     }
 
     struct desc cs;
-    if (SEL_NULL(csel))
-        cpu_exception(cpu, EXC_GP, 0);
-    prot_fetch_or_fault(cpu, csel, &cs, EXC_GP, 0);
-    uint32_t f = cs.c.flags;
+    prot_check_return_cs(cpu, csel, &cs);
     int rpl = SEL_RPL(csel);
-    if (!desc_is_code(f) || rpl < cpu->cpl ||
-        (desc_is_conforming(f) ? DPL(f) > rpl : DPL(f) != rpl))
-        cpu_exception(cpu, EXC_GP, SEL_ERR(csel));
-    if (!(f & DESC_P))
-        cpu_exception(cpu, EXC_NP, SEL_ERR(csel));
 
     struct desc ss;
     uint32_t esp = 0;

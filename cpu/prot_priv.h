@@ -134,6 +134,8 @@ void prot_check_tss_target(struct cpu *cpu, uint16_t sel, struct desc *d, int ba
  * when the interrupt was redirected to the 8086 handler, false when it must
  * go through the IDT (IOPL 3 and the bitmap bit set); raises #GP(0) otherwise. */
 bool v86_soft_int(struct cpu *cpu, int vector);
+/* Checks on the CS selector popped by a far RET or IRET; loads its descriptor. */
+void prot_check_return_cs(struct cpu *cpu, uint16_t sel, struct desc *cs);
 
 /* EFLAGS image pushed by interrupts and saved by task switches. */
 uint32_t prot_eflags(const struct cpu *cpu);
