@@ -6,6 +6,7 @@
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "cpu/mem.h"
+#include "mmu/codepages.h"
 #include "mmu/memmap.h"
 #include "mmu/tlb.h"
 
@@ -105,6 +106,7 @@ static NOINLINE uint64_t read_slow(struct cpu *cpu, uint32_t lin, int size, int 
         struct tlb_entry *e = tlb_get(cpu, lin, acc);
         if (!(e->tag[ACC_READ] & TLB_SLOW))
             return host_load(host_of(e, lin), size);
+        cpu->exec_break = 1; /* MMIO: the device may want the run loop's attention */
         return memmap_read(cpu->mem, e->phys | off, size);
     }
     /* Crossing a page: both translations (and their faults) come first. */
@@ -114,6 +116,7 @@ static NOINLINE uint64_t read_slow(struct cpu *cpu, uint32_t lin, int size, int 
     uint64_t v = 0;
     for (int i = 0; i < size; i++)
         v |= memmap_read(cpu->mem, (uint32_t)i < n1 ? p1 + i : p2 + (i - n1), 1) << (i * 8);
+    cpu->exec_break = 1;
     return v;
 }
 
@@ -126,6 +129,13 @@ static NOINLINE void write_slow(struct cpu *cpu, uint32_t lin, uint64_t v, int s
             host_store(host_of(e, lin), v, size);
             return;
         }
+        if (e->flags & TLB_RAMW) {
+            /* RAM holding cached code: report the write, which drops the
+             * code if the write overlaps it (and ends the running trace). */
+            codepage_written(memmap_codepages(cpu->mem), e->phys | off, size);
+            host_store(host_of(e, lin), v, size);
+            return;
+        }
         memmap_write(cpu->mem, e->phys | off, v, size);
     } else {
         uint32_t n1 = 0x1000 - off;
@@ -135,6 +145,7 @@ static NOINLINE void write_slow(struct cpu *cpu, uint32_t lin, uint64_t v, int s
             memmap_write(cpu->mem, (uint32_t)i < n1 ? p1 + i : p2 + (i - n1),
                          (v >> (i * 8)) & 0xff, 1);
     }
+    cpu->exec_break = 1;  /* a device may want the run loop's attention */
     tlb_check_stale(cpu); /* a device write may have remapped memory */
 }
 

@@ -4,6 +4,8 @@
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "cpu/fpu.h"
+#include "cpu/icache.h"
 #include "cpu/mem.h"
 
 struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io)
@@ -17,7 +19,12 @@ struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io)
     return cpu;
 }
 
-void cpu_destroy(struct cpu *cpu) { free(cpu); }
+void cpu_destroy(struct cpu *cpu)
+{
+    if (cpu)
+        icache_destroy(cpu->icache);
+    free(cpu);
+}
 
 static void set_seg(struct cpu *cpu, int seg, uint16_t sel, uint32_t base, uint32_t flags)
 {
@@ -32,13 +39,18 @@ void cpu_reset(struct cpu *cpu)
     struct cpu_hooks hooks = cpu->hooks;
     bool trace_on = cpu->trace_on;
     uint32_t log_mask = cpu->log_mask;
+    struct icache *icache = cpu->icache;
 
     memset(cpu, 0, sizeof *cpu);
+    cpu->icache = icache;
+    icache_flush(icache); /* RAM may have been rewritten behind the memory map */
     cpu->mem = mem;
     cpu->io = io;
     cpu->hooks = hooks;
     cpu->trace_on = trace_on;
     cpu->log_mask = log_mask;
+    fpu_power_on(&cpu->fpu); /* FCW 0x0040, all tags empty (Table 9-1) */
+    cpu->sse.mxcsr = MXCSR_RESET; /* XMM0-7 zero, MXCSR 0x1F80 (Table 9-1) */
 
     cpu->gpr[R_EDX] = CPU_SIGNATURE; /* family/model/stepping, as CPUID.1:EAX */
     cpu->eip = 0xfff0;

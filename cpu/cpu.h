@@ -15,6 +15,7 @@
 struct memmap;
 struct ioport_map;
 struct insn;
+struct icache;
 
 /* General registers, in ModRM encoding order. */
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
@@ -97,8 +98,9 @@ enum {
     EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
 };
 
-/* CPUID.1:EAX and EDX after reset: family 6, model 3, stepping 3 (Pentium II). */
-#define CPU_SIGNATURE 0x0633u
+/* CPUID.1:EAX and EDX after reset: family 6, model 13, stepping 6 (Pentium M
+ * "Dothan"): the family-6 CPU with SSE2 (see cpu/cpuid.c). */
+#define CPU_SIGNATURE 0x06d6u
 
 /* Model-specific registers a P6 has (SDM Vol. 4). */
 #define MSR_TSC 0x10
@@ -134,6 +136,13 @@ struct cpu_hooks {
     void (*trace)(void *opaque, struct cpu *cpu);
     /* Logging for -d categories; may be NULL. */
     void (*log)(void *opaque, const char *category, const char *fmt, ...);
+    /* FERR# output of the x87 (CR0.NE=0 error reporting): raised by a
+     * waiting x87 instruction that finds an unmasked exception pending,
+     * lowered when FNINIT/FNCLEX/FSAVE/FLDENV... clear it. The PC board
+     * routes it to IRQ13 (devices/fpu_ferr.c); may be NULL. It gets its own
+     * opaque, ferr_opaque. (cpu/fpu_*.c) */
+    void (*ferr)(void *opaque, bool level);
+    void *ferr_opaque;
 };
 
 struct cpu {
@@ -152,6 +161,8 @@ struct cpu {
     uint64_t snap_gpr[8];
     uint32_t snap_eflags;
     struct lazy_flags snap_lf;
+    uint64_t snap_tag;      /* icount + 1 while snap_* hold this instruction's start state;
+                               else the instruction changed nothing yet (cpu/exec.c) */
 
     /* --- system registers --- */
     struct dtr gdtr, idtr;
@@ -179,6 +190,8 @@ struct cpu {
     uint32_t pending_dr6;   /* DR6 bits of data breakpoints hit by this instruction */
     volatile bool stop_request; /* ask cpu_run to return at the next boundary */
     bool triple_fault;      /* shutdown state reached */
+    uint8_t exec_break;     /* leave the decoded trace after this instruction (cpu/exec.c) */
+    struct icache *icache;  /* decoded-instruction cache (cpu/icache.h), kept across reset */
 
     /* Exception being raised by cpu_exception() and caught in cpu_run(). */
     int exc_vector;

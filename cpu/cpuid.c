@@ -1,6 +1,14 @@
-/* CPUID: a Pentium II (Klamath, family 6 model 3 stepping 3) that claims only
+/* CPUID: a Pentium M (Dothan, family 6 model 13 stepping 6) that claims only
  * what this tree implements (SDM Vol. 2A "CPUID"; the leaf 2 values are
- * those a Pentium II reports). */
+ * those a Dothan reports).
+ *
+ * Why a Pentium M: the tree implements SSE2, and an SSE2 CPU of the P6
+ * family exists only as the Pentium M (family 6, model 9 Banias and model
+ * 13 Dothan). A "Pentium III with SSE2" never existed, and a guest that sees
+ * family 6 model 7/8/11 with SSE2 may pick wrong errata workarounds; the
+ * Pentium 4 (family 15) differs in too much else (NetBurst MSRs, cache
+ * descriptors, no P6 performance counters). The Pentium M keeps the P6 MSRs
+ * (SYSENTER, MTRRs, PAT) this tree has. */
 #include "cpu/cpu.h"
 #include "cpu/handlers.h"
 #include "cpu/insn.h"
@@ -14,7 +22,7 @@ struct cpuid_regs {
 };
 
 /* Leaf 1:EDX, bit by bit (SDM Vol. 2A, Table 3-11):
- *  0 FPU   clear: no x87 yet (ESC opcodes #NM/#UD, cpu/fpu_absent.c)
+ *  0 FPU   set:   the x87, FCMOV and FCOMI (cpu/fpu_*.c)
  *  1 VME   set:   VME/PVI in virtual-8086 mode (cpu/v86.c)
  *  2 DE    set:   CR4.DE, DR4/DR5 #UD, I/O breakpoints (cpu/debug.c)
  *  3 PSE   set:   4 MiB pages (mmu/paging.c)
@@ -29,10 +37,16 @@ struct cpuid_regs {
  * 12 MTRR  set:   MTRRcap/MTRRdefType/fixed/variable MTRRs as storage
  * 13 PGE   set:   global pages, CR4.PGE
  * 14 MCA   clear: no machine-check architecture MSRs
- * 15 CMOV  set:   CMOVcc (FCMOV and FCOMI need FPU, which is clear)
+ * 15 CMOV  set:   CMOVcc (and FCMOVcc/FCOMI with FPU)
  * 16 PAT   set:   IA32_PAT as storage, with its reserved-type checks
  * 17 PSE36 set:   4 MiB PDEs map 36-bit physical addresses (mmu/paging.c)
- * 18-31    clear: no PSN, CLFSH, DS, ACPI, MMX, FXSR, SSE, SSE2, SS, TM */
+ * 19 CLFSH set:   CLFLUSH (cpu/sse_ctl.c), 64-byte lines (leaf 1 EBX[15:8] = 8)
+ * 23 MMX   set:   MMX (cpu/mmx_int.c, cpu/sse_move.c)
+ * 24 FXSR  set:   FXSAVE/FXRSTOR and CR4.OSFXSR (cpu/fpu_env.c)
+ * 25 SSE   set:   SSE, MXCSR, CR4.OSXMMEXCPT (cpu/sse_*.c, cpu/simd_exec.c)
+ * 26 SSE2  set:   SSE2 (cpu/sse_*.c, cpu/mmx_int.c)
+ * 18-31    clear otherwise: no PSN, DS, ACPI, SS, TM, PBE (a real Pentium M
+ *                 has DS ACPI TM PBE and ECX EST/TM2: not modelled) */
 static struct cpuid_regs cpuid_leaf(uint32_t leaf)
 {
     /* Intel: a leaf above the maximum returns the highest basic leaf. */
@@ -43,17 +57,18 @@ static struct cpuid_regs cpuid_leaf(uint32_t leaf)
         /* "GenuineIntel" in EBX, EDX, ECX. */
         return (struct cpuid_regs){CPUID_MAX_BASIC, 0x756e6547, 0x6c65746e, 0x49656e69};
     case 1:
-        /* EBX and ECX are reserved (zero) on a P6: no brand index, CLFLUSH
-         * size, logical count or APIC ID, no ECX features. */
-        return (struct cpuid_regs){CPU_SIGNATURE, 0, 0, SYS_CPUID1_EDX};
+        /* EBX: brand index 0, CLFLUSH line size 8 (x 8 bytes = 64, the
+         * Pentium M's line), no logical count or APIC ID. No ECX features. */
+        return (struct cpuid_regs){CPU_SIGNATURE, 8u << 8, 0, SYS_CPUID1_EDX};
     case 2:
-        /* Pentium II descriptors: AL=01 (one call); 01 I-TLB 4K 32 entries;
-         * 02 I-TLB 4M 2 entries; 03 D-TLB 4K 64 entries; 43 L2 512 KiB 4-way
-         * 32-byte lines; 08 L1 I 16 KiB 4-way; 04 D-TLB 4M 8 entries;
-         * 0C L1 D 16 KiB 4-way. */
-        return (struct cpuid_regs){0x03020101, 0, 0, 0x0c040843};
+        /* Pentium M (Dothan) descriptors: AL=01 (one call); B0 I-TLB 4K 128
+         * entries 4-way; B3 D-TLB 4K 128 entries 4-way; 02 I-TLB 4M 2
+         * entries; F0 64-byte prefetching; 7D L2 2 MiB 8-way 64-byte lines;
+         * 30 L1 I 32 KiB 8-way; 04 D-TLB 4M 8 entries; 2C L1 D 32 KiB
+         * 8-way 64-byte lines. */
+        return (struct cpuid_regs){0x02b3b001, 0x000000f0, 0, 0x2c04307d};
     case 0x80000000u:
-        /* Extended leaves exist only to report NX (no brand string on a P6). */
+        /* Extended leaves exist only to report NX (no brand string here). */
         return (struct cpuid_regs){CPUID_MAX_EXT, 0, 0, 0};
     default: /* 0x80000001 */
         return (struct cpuid_regs){0, 0, 0, SYS_OFFER_NX ? CPUID_EXT_NX : 0};

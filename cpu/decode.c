@@ -1,5 +1,6 @@
 /* The instruction decoder: prefixes, opcode, ModRM/SIB, displacement and
- * immediates of one P6 (Pentium III opcode space) instruction -> struct insn.
+ * immediates of one P6 instruction (Pentium M opcode space: MMX, SSE, SSE2)
+ * -> struct insn.
  * Shared by the interpreter and the translator; table-driven from opcodes.def. */
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
@@ -17,39 +18,45 @@ static const uint32_t dec_attr[0x200] = {
 /* Extra decode facts the opcodes.def flags do not carry. */
 #define X_SIMM8 0x01   /* imm8 is sign-extended (SDM Vol. 2: 6A, 6B, 83 use "ib" as imm8 sign-extended) */
 #define X_SIMD 0x02    /* MMX/SSE opcode: the mandatory prefix selects the form (see simd_ok) */
-#define X_SIMD_F3 0x04 /* F3 selects a Pentium III scalar form (MOVSS, ADDSS, ...) */
+#define X_F3 0x04      /* F3 form exists (MOVSS, ADDSS, MOVDQU, CVTTPS2DQ, MOVQ2DQ, ...) */
 #define X_REG 0x08     /* ModRM must name a register (mod == 3), else #UD */
-#define X_SSE X_SIMD
-#define X_SS (X_SIMD | X_SIMD_F3)
+#define X_NP 0x10      /* no-prefix form exists (MMX, packed single) */
+#define X_66 0x20      /* 66 form exists (SSE2: packed double, XMM integer) */
+#define X_F2 0x40      /* F2 form exists (SSE2: scalar double, PSHUFLW, MOVDQ2Q, ...) */
+#define X_PS (X_SIMD | X_NP | X_66)           /* ps/pd, MMX/XMM integer */
+#define X_ALL (X_PS | X_F3 | X_F2)            /* ps/pd/ss/sd */
+/* The forms of a Pentium M (SSE2, no SSE3: SDM Vol. 2, Table A-3 rows without
+ * the SSE3 entries 0F 12/16 F2/F3, 0F 7C/7D, D0, F0). */
 static const uint8_t dec_ext[0x200] = {
     [0x06a] = X_SIMM8, [0x06b] = X_SIMM8, [0x083] = X_SIMM8,
-    /* SSE (Pentium III) packed-single with a scalar F3 form. */
-    [0x110] = X_SS, [0x111] = X_SS, [0x12a] = X_SS, [0x12c] = X_SS, [0x12d] = X_SS,
-    [0x151] = X_SS, [0x152] = X_SS, [0x153] = X_SS, [0x158] = X_SS, [0x159] = X_SS,
-    [0x15c] = X_SS, [0x15d] = X_SS, [0x15e] = X_SS, [0x15f] = X_SS, [0x1c2] = X_SS,
-    /* SSE without a scalar form. */
-    [0x112] = X_SSE, [0x113] = X_SSE, [0x114] = X_SSE, [0x115] = X_SSE, [0x116] = X_SSE,
-    [0x117] = X_SSE, [0x128] = X_SSE, [0x129] = X_SSE, [0x12b] = X_SSE, [0x12e] = X_SSE,
-    [0x12f] = X_SSE, [0x150] = X_SSE | X_REG, [0x154] = X_SSE, [0x155] = X_SSE,
-    [0x156] = X_SSE, [0x157] = X_SSE, [0x1c6] = X_SSE,
-    /* MMX, and the MMX-register integer instructions SSE added (PSHUFW, PINSRW,
-     * PEXTRW, PMOVMSKB, PMINUB, ..., MOVNTQ, MASKMOVQ). The 66-prefixed forms
-     * are SSE2 XMM versions. */
-    [0x160] = X_SSE, [0x161] = X_SSE, [0x162] = X_SSE, [0x163] = X_SSE, [0x164] = X_SSE,
-    [0x165] = X_SSE, [0x166] = X_SSE, [0x167] = X_SSE, [0x168] = X_SSE, [0x169] = X_SSE,
-    [0x16a] = X_SSE, [0x16b] = X_SSE, [0x16e] = X_SSE, [0x16f] = X_SSE, [0x170] = X_SSE,
-    [0x171] = X_SSE | X_REG, [0x172] = X_SSE | X_REG, [0x173] = X_SSE | X_REG,
-    [0x174] = X_SSE, [0x175] = X_SSE, [0x176] = X_SSE, [0x177] = X_SSE, [0x17e] = X_SSE,
-    [0x17f] = X_SSE, [0x1c4] = X_SSE, [0x1c5] = X_SSE | X_REG, [0x1d1] = X_SSE,
-    [0x1d2] = X_SSE, [0x1d3] = X_SSE, [0x1d5] = X_SSE, [0x1d7] = X_SSE | X_REG,
-    [0x1d8] = X_SSE, [0x1d9] = X_SSE, [0x1da] = X_SSE, [0x1db] = X_SSE, [0x1dc] = X_SSE,
-    [0x1dd] = X_SSE, [0x1de] = X_SSE, [0x1df] = X_SSE, [0x1e0] = X_SSE, [0x1e1] = X_SSE,
-    [0x1e2] = X_SSE, [0x1e3] = X_SSE, [0x1e4] = X_SSE, [0x1e5] = X_SSE, [0x1e7] = X_SSE,
-    [0x1e8] = X_SSE, [0x1e9] = X_SSE, [0x1ea] = X_SSE, [0x1eb] = X_SSE, [0x1ec] = X_SSE,
-    [0x1ed] = X_SSE, [0x1ee] = X_SSE, [0x1ef] = X_SSE, [0x1f1] = X_SSE, [0x1f2] = X_SSE,
-    [0x1f3] = X_SSE, [0x1f5] = X_SSE, [0x1f6] = X_SSE, [0x1f7] = X_SSE | X_REG,
-    [0x1f8] = X_SSE, [0x1f9] = X_SSE, [0x1fa] = X_SSE, [0x1fc] = X_SSE, [0x1fd] = X_SSE,
-    [0x1fe] = X_SSE,
+    [0x110] = X_ALL, [0x111] = X_ALL, [0x112] = X_PS, [0x113] = X_PS, [0x114] = X_PS,
+    [0x115] = X_PS, [0x116] = X_PS, [0x117] = X_PS, [0x128] = X_PS, [0x129] = X_PS,
+    [0x12a] = X_ALL, [0x12b] = X_PS, [0x12c] = X_ALL, [0x12d] = X_ALL, [0x12e] = X_PS,
+    [0x12f] = X_PS, [0x150] = X_PS | X_REG, [0x151] = X_ALL,
+    [0x152] = X_SIMD | X_NP | X_F3, [0x153] = X_SIMD | X_NP | X_F3,
+    [0x154] = X_PS, [0x155] = X_PS, [0x156] = X_PS, [0x157] = X_PS, [0x158] = X_ALL,
+    [0x159] = X_ALL, [0x15a] = X_ALL, [0x15b] = X_PS | X_F3, [0x15c] = X_ALL,
+    [0x15d] = X_ALL, [0x15e] = X_ALL, [0x15f] = X_ALL,
+    [0x160] = X_PS, [0x161] = X_PS, [0x162] = X_PS, [0x163] = X_PS, [0x164] = X_PS,
+    [0x165] = X_PS, [0x166] = X_PS, [0x167] = X_PS, [0x168] = X_PS, [0x169] = X_PS,
+    [0x16a] = X_PS, [0x16b] = X_PS, [0x16c] = X_SIMD | X_66, [0x16d] = X_SIMD | X_66,
+    [0x16e] = X_PS, [0x16f] = X_PS | X_F3, [0x170] = X_ALL,
+    [0x171] = X_PS | X_REG, [0x172] = X_PS | X_REG, [0x173] = X_PS | X_REG,
+    [0x174] = X_PS, [0x175] = X_PS, [0x176] = X_PS, [0x177] = X_SIMD | X_NP,
+    [0x17e] = X_PS | X_F3, [0x17f] = X_PS | X_F3,
+    [0x1c2] = X_ALL, [0x1c3] = X_SIMD | X_NP, [0x1c4] = X_PS, [0x1c5] = X_PS | X_REG,
+    [0x1c6] = X_PS,
+    [0x1d1] = X_PS, [0x1d2] = X_PS, [0x1d3] = X_PS, [0x1d4] = X_PS, [0x1d5] = X_PS,
+    [0x1d6] = X_SIMD | X_66 | X_F3 | X_F2, [0x1d7] = X_PS | X_REG,
+    [0x1d8] = X_PS, [0x1d9] = X_PS, [0x1da] = X_PS, [0x1db] = X_PS, [0x1dc] = X_PS,
+    [0x1dd] = X_PS, [0x1de] = X_PS, [0x1df] = X_PS, [0x1e0] = X_PS, [0x1e1] = X_PS,
+    [0x1e2] = X_PS, [0x1e3] = X_PS, [0x1e4] = X_PS, [0x1e5] = X_PS,
+    [0x1e6] = X_SIMD | X_66 | X_F3 | X_F2, [0x1e7] = X_PS,
+    [0x1e8] = X_PS, [0x1e9] = X_PS, [0x1ea] = X_PS, [0x1eb] = X_PS, [0x1ec] = X_PS,
+    [0x1ed] = X_PS, [0x1ee] = X_PS, [0x1ef] = X_PS, [0x1f1] = X_PS, [0x1f2] = X_PS,
+    [0x1f3] = X_PS, [0x1f4] = X_PS, [0x1f5] = X_PS, [0x1f6] = X_PS, [0x1f7] = X_PS | X_REG,
+    [0x1f8] = X_PS, [0x1f9] = X_PS, [0x1fa] = X_PS, [0x1fb] = X_PS, [0x1fc] = X_PS,
+    [0x1fd] = X_PS, [0x1fe] = X_PS,
 };
 
 /* LOCK: the ModRM.reg values (bit mask) for which an opcode is one of the
@@ -91,11 +98,13 @@ static bool group_ok(unsigned op, unsigned mod, unsigned reg)
         return mem || reg == 4 || reg == 6;
     case 0x120: case 0x122: return reg == 0 || (reg >= 2 && reg <= 4); /* CR1, CR5-7: #UD */
     case 0x171: case 0x172: return reg == 2 || reg == 4 || reg == 6;   /* PSRL PSRA PSLL */
-    case 0x173: return reg == 2 || reg == 6;    /* PSRLQ PSLLQ (/3 /7 are SSE2) */
+    case 0x173: /* PSRLQ PSLLQ; PSRLDQ PSLLDQ (/3 /7, 66 only: simd_ok) */
+        return reg == 2 || reg == 3 || reg == 6 || reg == 7;
     case 0x1ae:
-        /* FXSAVE FXRSTOR LDMXCSR STMXCSR (memory), SFENCE (/7, mod == 3). LFENCE,
-         * MFENCE and CLFLUSH are SSE2. */
-        return mem ? reg <= 3 : reg == 7;
+        /* FXSAVE FXRSTOR LDMXCSR STMXCSR and CLFLUSH (/7) on memory; LFENCE,
+         * MFENCE, SFENCE (/5 /6 /7) with mod == 3. XSAVE & co. (/4-/6 memory)
+         * are later. */
+        return mem ? reg <= 3 || reg == 7 : reg >= 5;
     case 0x1ba: return reg >= 4;                /* BT BTS BTR BTC Ev,Ib */
     case 0x1c7: return reg == 1 && mem;         /* CMPXCHG8B Mq */
     default: return true;
@@ -103,16 +112,26 @@ static bool group_ok(unsigned op, unsigned mod, unsigned reg)
 }
 /* clang-format on */
 
-/* MMX/SSE forms by mandatory prefix on a Pentium III (SDM Vol. 2, A.3 and the
- * SSE chapters): F2/F3 take precedence over 66 and the last of F2/F3 counts.
- * No prefix: the MMX or packed-single form. F3: the scalar-single form where
- * one exists. 66 and F2 select SSE2/SSE3 forms, which a P6 does not have:
- * #UD here, as Bochs does for an ISA extension the CPU model lacks. */
-static bool simd_ok(unsigned ext, unsigned prefix)
+/* MMX/SSE/SSE2 forms by mandatory prefix (SDM Vol. 2, 2.1.2 and A.3): F2/F3
+ * take precedence over 66 and the last of F2/F3 counts; dec_ext says which
+ * of the four forms exist on a Pentium M. Forms with their own ModRM rules:
+ * 66 0F 12/16 (MOVLPD/MOVHPD) take only memory, F3/F2 0F D6 (MOVQ2DQ,
+ * MOVDQ2Q) only registers, 0F 73 /3 /7 (PSRLDQ, PSLLDQ) exist only with 66.
+ * A missing form is #UD, as Bochs does for an ISA extension the model lacks. */
+static bool simd_ok(unsigned op, unsigned ext, unsigned prefix, unsigned mod, unsigned reg)
 {
-    if (prefix & (PFX_REP | PFX_REPNE))
-        return (prefix & PFX_REP) && (ext & X_SIMD_F3);
-    return !(prefix & PFX_OPSIZE);
+    unsigned form = (prefix & PFX_REP) ? X_F3 : (prefix & PFX_REPNE) ? X_F2
+                  : (prefix & PFX_OPSIZE) ? X_66 : X_NP;
+    if (!(ext & form))
+        return false;
+    if ((ext & X_REG) && mod != 3)
+        return false;
+    switch (op) {
+    case 0x112: case 0x116: return form != X_66 || mod != 3;
+    case 0x1d6: return form == X_66 || mod == 3;
+    case 0x173: return form == X_66 || (reg != 3 && reg != 7);
+    default: return true;
+    }
 }
 
 static inline uint32_t rd16(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8; }
@@ -333,8 +352,8 @@ opcode:
     }
     in->len = (uint8_t)pos;
 
-    /* Validity of the complete instruction. D_INVALID rows (the SSE2 opcodes
-     * 0F 5A 5B 6C 6D C3 D4 F4 FB) still have a known length. */
+    /* Validity of the complete instruction. D_INVALID rows still have a
+     * known length. */
     if (attr & D_INVALID)
         return DEC_INVALID;
     if ((attr & D_MEM_ONLY) && in->mod == 3 && in->has_modrm)
@@ -342,12 +361,8 @@ opcode:
     if ((attr & D_GROUP) && !group_ok(op, in->mod, in->reg))
         return DEC_INVALID;
     unsigned ext = dec_ext[op];
-    if (ext & X_SIMD) {
-        if (!simd_ok(ext, prefix))
-            return DEC_INVALID;
-        if ((ext & X_REG) && in->mod != 3)
-            return DEC_INVALID;
-    }
+    if ((ext & X_SIMD) && !simd_ok(op, ext, prefix, in->mod, in->reg))
+        return DEC_INVALID;
     if ((prefix & PFX_LOCK) && !(in->is_mem && in->has_modrm && ((dec_lock[op] >> in->reg) & 1)))
         return DEC_INVALID;
     return DEC_OK;

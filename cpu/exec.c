@@ -1,22 +1,50 @@
 /* The interpreter's main loop: interrupts at instruction boundaries, fetch,
- * decode, dispatch, and the non-local exit that makes every fault precise. */
+ * decode (or a trace from the decoded-instruction cache), dispatch, and the
+ * non-local exit that makes every fault precise. */
 #include <string.h>
 
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
+#include "cpu/icache.h"
 #include "cpu/insn.h"
 #include "cpu/mem.h"
+#include "mmu/tlb.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* The snapshot a fault restores. Field by field through a volatile
+ * destination: the handler of the previous instruction has just stored these
+ * as single 4- or 8-byte values, and a wider (vectorised) load of two of them
+ * would stall on store forwarding. */
+static inline __attribute__((always_inline)) void snapshot(struct cpu *cpu)
+{
+    volatile uint64_t *g = cpu->snap_gpr;
+    volatile uint32_t *f = &cpu->snap_lf.op;
+    for (int i = 0; i < 8; i++)
+        g[i] = cpu->gpr[i];
+    cpu->snap_eflags = cpu->eflags;
+    f[0] = cpu->lf.op;
+    f[1] = cpu->lf.res;
+    f[2] = cpu->lf.src1;
+    f[3] = cpu->lf.src2;
+    f[4] = cpu->lf.eager;
+}
+_Static_assert(sizeof(struct lazy_flags) == 5 * sizeof(uint32_t), "snapshot() copies 5 words");
 
 /* Make the current register state the one a fault restores (called at each
  * instruction start, and by instructions such as REP MOVS after each
  * completed iteration so that a fault resumes from there). */
 void cpu_commit(struct cpu *cpu)
 {
-    memcpy(cpu->snap_gpr, cpu->gpr, sizeof cpu->gpr);
-    cpu->snap_eflags = cpu->eflags;
-    cpu->snap_lf = cpu->lf;
+    snapshot(cpu);
+    cpu->snap_tag = cpu->icount + 1;
     cpu->insn_eip = cpu->eip;
 }
+
+/* Registers changed outside an instruction (an interrupt or exception was
+ * delivered, or the caller of cpu_run set them): the snapshot is stale. */
+static inline void snapshot_stale(struct cpu *cpu) { cpu->snap_tag = 0; }
 
 /* Exception classes for double-fault rules (SDM Vol. 3A, Table 6-4/6-5). */
 enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGEFAULT };
@@ -56,15 +84,33 @@ _Noreturn void cpu_exception(struct cpu *cpu, int vector, uint32_t error_code)
     cpu->exc_vector = vector;
     cpu->exc_error = error_code;
     cpu->exc_has_error = cpu_exception_has_error(vector);
-    memcpy(cpu->gpr, cpu->snap_gpr, sizeof cpu->gpr);
-    cpu->eflags = cpu->snap_eflags;
-    cpu->lf = cpu->snap_lf;
+    if (cpu->snap_tag != cpu->icount + 1) {
+        /* An instruction that takes no snapshot (cpu/icache.c): it has
+         * changed nothing yet, so the registers are its start state. Take
+         * the snapshot now for faults while delivering this one. */
+        snapshot(cpu);
+        cpu->snap_tag = cpu->icount + 1;
+    } else {
+        memcpy(cpu->gpr, cpu->snap_gpr, sizeof cpu->gpr);
+        cpu->eflags = cpu->snap_eflags;
+        cpu->lf = cpu->snap_lf;
+    }
     cpu->eip = cpu->insn_eip;
     longjmp(cpu->exc_jmp, 1);
 }
 
-void cpu_set_irq(struct cpu *cpu, bool level) { cpu->intr_line = level; }
-void cpu_raise_nmi(struct cpu *cpu) { cpu->nmi_pending = true; }
+/* Both may be called by a device in the middle of an instruction (a port
+ * write unmasking an interrupt): the running trace ends after it. */
+void cpu_set_irq(struct cpu *cpu, bool level)
+{
+    cpu->intr_line = level;
+    cpu->exec_break = 1;
+}
+void cpu_raise_nmi(struct cpu *cpu)
+{
+    cpu->nmi_pending = true;
+    cpu->exec_break = 1;
+}
 
 /* Deliver a pending NMI or external interrupt if one is allowed now. */
 static bool check_interrupts(struct cpu *cpu)
@@ -75,6 +121,7 @@ static bool check_interrupts(struct cpu *cpu)
         cpu->halted = false;
         cpu_commit(cpu);
         cpu_interrupt(cpu, EXC_NMI, INTR_NMI, false, 0);
+        snapshot_stale(cpu);
         cpu_debug_after_delivery(cpu);
         return true;
     }
@@ -84,6 +131,7 @@ static bool check_interrupts(struct cpu *cpu)
             cpu->halted = false;
             cpu_commit(cpu);
             cpu_interrupt(cpu, vec & 0xff, INTR_EXTERNAL, false, 0);
+            snapshot_stale(cpu);
             cpu_debug_after_delivery(cpu);
             return true;
         }
@@ -91,7 +139,9 @@ static bool check_interrupts(struct cpu *cpu)
     return false;
 }
 
-/* Execute one instruction at CS:EIP. */
+/* Execute one instruction at CS:EIP, fetched and decoded from scratch: the
+ * reference path, for single step, breakpoints, tracing and code the cache
+ * does not hold (MMIO, page-crossing instructions, the end of CS). */
 static void step(struct cpu *cpu)
 {
     uint8_t buf[15];
@@ -124,10 +174,82 @@ static void step(struct cpu *cpu)
         cpu_debug_insn_end(cpu);
 }
 
+/* Run up to `max` instructions of the cached trace at CS:EIP, or one
+ * instruction through step() when there is none. Between instructions of a
+ * trace only two things are checked: EIP reached the next one (no branch
+ * taken) and nothing set cpu->exec_break; the instructions that may change
+ * anything else the run loop decides on end their trace (cpu/icache.c). The
+ * caller has checked that no single step, breakpoint or trace is active. */
+static void run_cached(struct cpu *cpu, uint64_t max)
+{
+    if (unlikely(tlb_is_stale(&cpu->tlb, cpu->a20_mask)))
+        mmu_flush_all_global(cpu);
+    const struct seg_cache *cs = &cpu->seg[SEG_CS];
+    uint32_t eip = cpu->eip;
+    uint32_t lin = cs->base + eip;
+    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    if (unlikely(e->tag[ACC_EXEC] != (lin & TLB_PAGE_MASK))) {
+        if (eip > cs->limit || !(e = tlb_try_get(cpu, lin, ACC_EXEC)) ||
+            (e->tag[ACC_EXEC] & TLB_SLOW)) {
+            step(cpu);
+            return;
+        }
+    }
+    bool code32 = cpu->code32;
+    const struct icache_trace *t =
+        icache_lookup(cpu->icache, e->phys | (lin & 0xfff),
+                      (const uint8_t *)(uintptr_t)(lin + e->addend), code32);
+    /* The whole trace must lie inside CS (and, in 16-bit code, not wrap IP). */
+    uint32_t end = eip + t->bytes;
+    if (unlikely(t->n == 0 || eip > cs->limit || cs->limit - eip < (uint32_t)t->bytes - 1 ||
+                 (!code32 && end > 0x10000))) {
+        step(cpu);
+        return;
+    }
+    uint32_t n = t->n;
+    if (n > max)
+        n = max;
+    /* A pending interrupt, or one held by a shadow, is looked at after each
+     * instruction. */
+    if (cpu->shadow || cpu->intr_line || cpu->nmi_pending)
+        n = 1;
+
+    const struct insn *in = t->insn, *last = in + n - 1;
+    uint32_t wrap = code32 ? 0xffffffffu : 0xffffu;
+    cpu->trap_after = false;
+    cpu->eflags &= ~EF_RF;
+    cpu->exec_break = 0;
+    uint32_t clean = t->clean;
+    for (;;) {
+        if (!(clean & 1)) {
+            snapshot(cpu);
+            cpu->snap_tag = cpu->icount + 1;
+        }
+        clean >>= 1;
+        cpu->insn_eip = eip;
+        uint32_t next = (eip + in->len) & wrap;
+        cpu->eip = next;
+        in->handler(cpu, in);
+        cpu->icount++;
+        if (unlikely((cpu->eip != next) | cpu->exec_break | (uint32_t)cpu->pending_dr6) ||
+            in == last)
+            break;
+        eip = next;
+        in++;
+    }
+    if (unlikely(cpu->trap_after || cpu->pending_dr6))
+        cpu_debug_insn_end(cpu);
+}
+
 enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
 {
-    volatile uint64_t done = 0;
+    /* Instructions retired plus exceptions delivered count against the budget. */
+    const uint64_t start = cpu->icount;
+    volatile uint64_t exceptions = 0;
 
+    if (!cpu->icache)
+        cpu->icache = icache_create(cpu);
+    snapshot_stale(cpu);
     if (setjmp(cpu->exc_jmp)) {
         /* An exception abandoned an instruction (or an interrupt delivery). */
         if (cpu->triple_fault)
@@ -137,11 +259,15 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         cpu_debug_insn_aborted(cpu);
         cpu_interrupt(cpu, cpu->exc_vector, INTR_EXCEPTION, cpu->exc_has_error,
                       cpu->exc_error);
+        snapshot_stale(cpu);
         cpu->exc_depth = 0;
         cpu_debug_after_delivery(cpu);
-        done++;
+        exceptions++;
     }
-    while (done < max_insns) {
+    for (;;) {
+        uint64_t done = cpu->icount - start + exceptions;
+        if (done >= max_insns)
+            break;
         if (cpu->stop_request) {
             cpu->stop_request = false;
             return CPU_EXIT_STOP;
@@ -155,8 +281,11 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
             continue;
         if (cpu->halted)
             return CPU_EXIT_HALT;
-        step(cpu);
-        done++;
+        if (likely(cpu->icache && !(cpu->eflags & EF_TF) && !(cpu->dr[7] & 0xff) &&
+                   !cpu->trace_on))
+            run_cached(cpu, max_insns - done);
+        else
+            step(cpu);
     }
     return CPU_EXIT_BUDGET;
 }

@@ -1,6 +1,7 @@
 /* Small instructions with no better home: BOUND, CLD/STD, the hint NOPs,
  * UD0/UD1/UD2 and FWAIT. */
 #include "cpu/cpu.h"
+#include "cpu/fpu.h"
 #include "cpu/handlers.h"
 #include "cpu/insn.h"
 #include "cpu/mem.h"
@@ -54,10 +55,12 @@ void op_ud(struct cpu *cpu, const struct insn *in)
 }
 
 /* FWAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol. 3A, 2.5, Table
- * 2-2). Pending x87 exceptions (#MF) are the FPU's business. */
+ * 2-2); otherwise a pending unmasked x87 exception is delivered (#MF, or
+ * FERR# with CR0.NE clear: cpu/fpu_core.c). */
 void op_fwait(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
     if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
         cpu_exception(cpu, EXC_NM, 0);
+    fpu_check_pending(cpu);
 }

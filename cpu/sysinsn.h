@@ -17,11 +17,18 @@
 #define CPUID_PAE (1u << 6)   /* 3-level paging (mmu/paging.c) */
 #define CPUID_CX8 (1u << 8)   /* CMPXCHG8B */
 #define CPUID_SEP (1u << 11)  /* SYSENTER/SYSEXIT (valid: model 3 stepping 3) */
+#define CPUID_FPU (1u << 0)   /* x87 on chip (cpu/fpu_*.c) */
+#define CPUID_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (cpu/fpu_env.c) */
 #define CPUID_MTRR (1u << 12) /* MTRRs (storage only: no effect on caching) */
 #define CPUID_PGE (1u << 13)  /* global pages, CR4.PGE */
 #define CPUID_CMOV (1u << 15) /* CMOVcc (FCMOV/FCOMI too only once FPU is set) */
 #define CPUID_PAT (1u << 16)  /* IA32_PAT (storage only) */
 #define CPUID_PSE36 (1u << 17) /* 36-bit physical addresses in 4 MiB PDEs (mmu/paging.c) */
+#define CPUID_CLFSH (1u << 19) /* CLFLUSH (cpu/sse_ctl.c); line size in CPUID.1:EBX[15:8] */
+#define CPUID_MMX (1u << 23)   /* MMX (cpu/mmx_int.c, cpu/sse_move.c) */
+#define CPUID_SSE (1u << 25)   /* SSE (cpu/sse_*.c), CR4.OSXMMEXCPT */
+#define CPUID_SSE2 (1u << 26)  /* SSE2 (cpu/sse_*.c, cpu/mmx_int.c) */
+#define CPUID_SIMD (CPUID_CLFSH | CPUID_MMX | CPUID_SSE | CPUID_SSE2)
 
 /* CPUID.80000001:EDX. NX is not a P6 feature, but the paging code implements
  * it (issue 2 asks for PAE with NX); offering it is what makes EFER exist. */
@@ -30,13 +37,14 @@
 
 /* The features this tree implements; see cpu/cpuid.c for each one. */
 #define SYS_CPUID1_EDX                                                                    \
-    (CPUID_VME | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |  \
-     CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_PSE36)
+    (CPUID_FPU | CPUID_FXSR | CPUID_VME | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |  \
+     CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_PSE36 | CPUID_SIMD)
 
 /* CR4 bits that may be set: those of features CPUID offers (a P6 has no
  * OSFXSR/OSXMMEXCPT; MCE is not offered). Others are reserved: #GP(0). */
 #define SYS_CR4_VALID                                                                     \
-    (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE)
+    (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE | CR4_OSFXSR | \
+     CR4_OSXMMEXCPT)
 
 /* EFER bits: only NXE (bit 11), and only when NX is offered. */
 #define EFER_NXE (1ull << 11)

@@ -1,8 +1,11 @@
-/* The minimal board of issue 2, wired in one place: RAM below 640 KiB and
- * from 1 MiB up, the firmware ROM, the ISA debug ports and one CPU, run in
- * batches until the guest asks to exit, halts for good or triple-faults. */
+/* The machine core, wired in one place: RAM below 640 KiB and from 1 MiB
+ * up, the firmware ROM, the ISA debug ports and one CPU, run in batches on
+ * the virtual clock until the guest or the frontend ends the run; when the
+ * guest idles in HLT the loop sleeps in poll() on host fds and timers. */
+#define _GNU_SOURCE /* ppoll */
 #include "devices/machine.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +20,14 @@
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
 
-#define MACHINE_BATCH 1000000 /* instructions per cpu_run() call */
-#define REALTIME_SLICE 20000  /* real time: instructions between timer checks */
-#define MAX_HOOKS 64          /* reset handlers and state tables per machine */
-#define LOW_RAM_END 0xa0000u  /* 640 KiB: VGA/option-ROM hole above */
+/* Deterministic: instructions per cpu_run() call at most (a timer a device
+ * arms mid-batch fires this late). */
+#define MACHINE_BATCH  10000
+#define REALTIME_SLICE 20000    /* real time: instructions between timer checks */
+#define MAX_HOOKS      64       /* reset handlers and state tables per machine */
+#define MAX_WATCHES    16       /* host fds and chardevs the loop polls */
+#define HOST_POLL_NS   1000000  /* a busy guest looks at host input every 1 ms */
+#define LOW_RAM_END    0xa0000u /* 640 KiB: VGA/option-ROM hole above */
 
 struct machine {
     struct machine_config cfg;
@@ -50,6 +57,18 @@ struct machine {
     int (*intc_ack)(void *opaque);
     void *intc_opaque;
 
+    struct {
+        struct chardev *cd; /* a chardev, or */
+        int fd;             /* a plain fd with fn */
+        void (*fn)(void *opaque);
+        void *opaque;
+    } watches[MAX_WATCHES];
+    int nwatches;
+    bool paused;
+    bool halt_reported;      /* keep_halted: the "nothing can wake it" message was printed */
+    uint64_t host_deadline;  /* host monotonic ns when timeout_ns expires; UINT64_MAX = none */
+    uint64_t last_host_poll; /* host monotonic ns of the last look at host input */
+
     bool exit_requested;
     int exit_status;
     enum machine_stop stop_reason;
@@ -67,22 +86,28 @@ static int machine_ack_irq(void *opaque)
     return m->intc_ack ? m->intc_ack(m->intc_opaque) : -1;
 }
 
-static void machine_trace(void *opaque, struct cpu *cpu) {
+static void machine_trace(void *opaque, struct cpu *cpu)
+{
     struct machine *m = opaque;
-    if (m->cfg.trace_fn) m->cfg.trace_fn(m->cfg.hook_opaque, cpu);
+    if (m->cfg.trace_fn)
+        m->cfg.trace_fn(m->cfg.hook_opaque, cpu);
 }
 
-static void machine_cpu_log(void *opaque, const char *category, const char *fmt, ...) {
+static void machine_cpu_log(void *opaque, const char *category, const char *fmt, ...)
+{
     struct machine *m = opaque;
-    if (!m->cfg.log_fn) return;
+    if (!m->cfg.log_fn)
+        return;
     va_list ap;
     va_start(ap, fmt);
     m->cfg.log_fn(m->cfg.hook_opaque, category, fmt, ap);
     va_end(ap);
 }
 
-void machine_log(struct machine *m, uint32_t mask, const char *category, const char *fmt, ...) {
-    if (!(m->cfg.log_mask & mask) || !m->cfg.log_fn) return;
+void machine_log(struct machine *m, uint32_t mask, const char *category, const char *fmt, ...)
+{
+    if (!(m->cfg.log_mask & mask) || !m->cfg.log_fn)
+        return;
     va_list ap;
     va_start(ap, fmt);
     m->cfg.log_fn(m->cfg.hook_opaque, category, fmt, ap);
@@ -91,7 +116,8 @@ void machine_log(struct machine *m, uint32_t mask, const char *category, const c
 
 /* --- device callbacks --- */
 
-void machine_request_exit(struct machine *m, int status) {
+void machine_request_exit(struct machine *m, int status)
+{
     if (!m->exit_requested) {
         m->exit_requested = true;
         m->exit_status = status;
@@ -100,7 +126,8 @@ void machine_request_exit(struct machine *m, int status) {
     m->cpu->stop_request = true;
 }
 
-void machine_request_stop(struct machine *m) {
+void machine_request_stop(struct machine *m)
+{
     if (!m->exit_requested) {
         m->exit_requested = true;
         m->exit_status = VX86_EXIT_OK;
@@ -109,7 +136,8 @@ void machine_request_stop(struct machine *m) {
     m->cpu->stop_request = true;
 }
 
-void machine_set_post_code(struct machine *m, uint8_t code) {
+void machine_set_post_code(struct machine *m, uint8_t code)
+{
     m->post_code = code;
 }
 
@@ -167,6 +195,102 @@ void machine_set_cpu_intr(struct machine *m, bool level)
     cpu_set_irq(m->cpu, level);
 }
 
+static uint64_t host_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int machine_add_watch(struct machine *m)
+{
+    if (m->nwatches == MAX_WATCHES) {
+        fprintf(stderr, "vx86: too many host event sources (limit %d)\n", MAX_WATCHES);
+        abort(); /* a frontend wiring bug, not guest input */
+    }
+    return m->nwatches++;
+}
+
+void machine_watch_chardev(struct machine *m, struct chardev *cd)
+{
+    if (!cd)
+        return;
+    int i = machine_add_watch(m);
+    m->watches[i].cd = cd;
+    m->watches[i].fd = -1;
+    chardev_enable_input(cd);
+}
+
+void machine_watch_fd(struct machine *m, int fd, void (*fn)(void *opaque), void *opaque)
+{
+    int i = machine_add_watch(m);
+    m->watches[i].cd = NULL;
+    m->watches[i].fd = fd;
+    m->watches[i].fn = fn;
+    m->watches[i].opaque = opaque;
+}
+
+/* Wait up to timeout_ns (UINT64_MAX = until an event; 0 = just look) for
+ * host input or the run's host deadline, and hand what came to its
+ * consumers. This is the only place the loop sleeps. */
+static void machine_poll_host(struct machine *m, uint64_t timeout_ns)
+{
+    struct pollfd pfd[MAX_WATCHES];
+    int idx[MAX_WATCHES], n = 0;
+    for (int i = 0; i < m->nwatches; i++) {
+        int fd = m->watches[i].cd ? chardev_poll_fd(m->watches[i].cd) : m->watches[i].fd;
+        if (fd < 0)
+            continue;
+        pfd[n] = (struct pollfd){fd, POLLIN, 0};
+        idx[n++] = i;
+    }
+    if (timeout_ns && m->host_deadline != UINT64_MAX) {
+        uint64_t now = host_now_ns();
+        uint64_t left = m->host_deadline > now ? m->host_deadline - now : 0;
+        if (left < timeout_ns)
+            timeout_ns = left;
+    }
+    struct timespec ts = {(time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u)};
+    int r = ppoll(pfd, (nfds_t)n, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+    if (r <= 0)
+        return; /* timeout, or EINTR: a signal's handler wrote to its pipe */
+    for (int k = 0; k < n; k++) {
+        if (!pfd[k].revents)
+            continue;
+        int i = idx[k];
+        if (m->watches[i].cd)
+            chardev_poll_input(m->watches[i].cd);
+        else
+            m->watches[i].fn(m->watches[i].opaque);
+    }
+}
+
+void machine_stop(struct machine *m, int status)
+{
+    if (!m->exit_requested) {
+        m->exit_requested = true;
+        m->exit_status = status;
+        m->stop_reason = MACHINE_STOP_FRONTEND;
+    }
+    m->cpu->stop_request = true;
+}
+
+void machine_pause(struct machine *m)
+{
+    m->paused = true;
+    m->cpu->stop_request = true;
+}
+
+void machine_resume(struct machine *m)
+{
+    m->paused = false;
+}
+
+bool machine_paused(const struct machine *m)
+{
+    return m->paused;
+}
+
 /* CPU reset plus every device's reset handler (RAM is kept, as on a PC). */
 static void machine_reset(struct machine *m)
 {
@@ -178,9 +302,17 @@ static void machine_reset(struct machine *m)
         m->resets_fn[i].fn(m->resets_fn[i].opaque);
 }
 
+/* The virtual clock's view of retired instructions: live, even mid-batch. */
+static uint64_t machine_icount_cb(void *opaque)
+{
+    struct machine *m = opaque;
+    return m->cpu ? machine_icount(m) : m->icount_base;
+}
+
 /* --- lifecycle --- */
 
-struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen) {
+struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen)
+{
     if (cfg->ram_size < MACHINE_RAM_MIN || cfg->ram_size > MACHINE_RAM_MAX) {
         snprintf(err, errlen, "RAM size %llu MiB is out of range (%llu to %llu MiB)",
                  (unsigned long long)(cfg->ram_size >> 20),
@@ -192,10 +324,12 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         snprintf(err, errlen, "no firmware image (use -bios FILE)");
         return NULL;
     }
-    if (!rom_check_size(cfg->bios_size, err, errlen)) return NULL;
+    if (!rom_check_size(cfg->bios_size, err, errlen))
+        return NULL;
 
     struct machine *m = calloc(1, sizeof *m);
-    if (!m) goto nomem;
+    if (!m)
+        goto nomem;
     m->cfg = *cfg;
     m->post_code = -1;
     m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
@@ -205,14 +339,17 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         goto nomem;
     }
     m->rom = malloc(cfg->bios_size);
-    if (!m->rom) goto nomem;
+    if (!m->rom)
+        goto nomem;
     memcpy(m->rom, cfg->bios, cfg->bios_size);
 
     m->mem = memmap_create();
     m->io = ioport_create();
     m->vc = vclock_create(cfg->deterministic ? VCLOCK_DETERMINISTIC : VCLOCK_REALTIME,
                           cfg->icount_shift);
-    if (!m->mem || !m->io || !m->vc) goto nomem;
+    if (!m->mem || !m->io || !m->vc)
+        goto nomem;
+    vclock_set_insn_source(m->vc, machine_icount_cb, m);
 
     /* Physical map: RAM, the 0xA0000-0xFFFFF hole, ROM on top (later
      * mappings take precedence, so the ISA alias sits over the hole). */
@@ -223,7 +360,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     rom_map(m->mem, m->rom, cfg->bios_size);
 
     m->cpu = cpu_create(m->mem, m->io);
-    if (!m->cpu) goto nomem;
+    if (!m->cpu)
+        goto nomem;
     m->cpu->hooks = (struct cpu_hooks){
         .opaque = m, .ack_irq = machine_ack_irq, .trace = machine_trace, .log = machine_cpu_log};
     m->cpu->trace_on = cfg->trace && cfg->trace_fn;
@@ -234,7 +372,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->debugcon_402 = debugcon_create(m, 0x402, cfg->debugcon);
     m->debug_exit = debug_exit_create(m, 0xf4);
     m->post = post_port_create(m, 0x80);
-    if (!m->debugcon_e9 || !m->debugcon_402 || !m->debug_exit || !m->post) goto nomem;
+    if (!m->debugcon_e9 || !m->debugcon_402 || !m->debug_exit || !m->post)
+        goto nomem;
     return m;
 
 nomem:
@@ -244,50 +383,110 @@ nomem:
     return NULL;
 }
 
-void machine_destroy(struct machine *m) {
-    if (!m) return;
+void machine_destroy(struct machine *m)
+{
+    if (!m)
+        return;
     debugcon_destroy(m->debugcon_e9);
     debugcon_destroy(m->debugcon_402);
     debug_exit_destroy(m->debug_exit);
     post_port_destroy(m->post);
-    if (m->cpu) cpu_destroy(m->cpu);
-    if (m->io) ioport_destroy(m->io);
+    if (m->cpu)
+        cpu_destroy(m->cpu);
+    if (m->io)
+        ioport_destroy(m->io);
     vclock_destroy(m->vc);
-    if (m->mem) memmap_destroy(m->mem);
+    if (m->mem)
+        memmap_destroy(m->mem);
     free(m->rom);
-    if (m->ram) munmap(m->ram, m->cfg.ram_size);
+    if (m->ram)
+        munmap(m->ram, m->cfg.ram_size);
     free(m);
 }
 
 /* Can a halted CPU ever wake: an interrupt is pending, or interrupts are
- * enabled and a timer may raise one. */
-static bool machine_can_wake(const struct machine *m) {
+ * enabled and a timer or host input (a UART, the monitor's sendkey) may
+ * raise one. */
+static bool machine_can_wake(const struct machine *m)
+{
     const struct cpu *cpu = m->cpu;
     if (cpu->nmi_pending || ((cpu->eflags & EF_IF) && cpu->intr_line))
         return true;
-    return (cpu->eflags & EF_IF) && vclock_next_deadline(m->vc) != UINT64_MAX;
+    if (!(cpu->eflags & EF_IF))
+        return false;
+    if (vclock_next_deadline(m->vc) != UINT64_MAX)
+        return true;
+    /* Host input that a device may turn into an interrupt (a UART); a plain
+     * fd (the signal pipe) only ends the run. */
+    for (int i = 0; i < m->nwatches; i++)
+        if (m->watches[i].cd && chardev_poll_fd(m->watches[i].cd) >= 0)
+            return true;
+    return false;
 }
 
-/* The guest is idle in HLT: let time pass until the next timer. */
+/* The guest is idle in HLT: let time pass until the next timer or host
+ * input. Real time sleeps in poll(); deterministic time jumps to the
+ * deadline at once (after a look at host input), so the guest sees the
+ * same instruction-to-time relation on every run. */
 static void machine_idle(struct machine *m)
 {
+    uint64_t deadline = vclock_next_deadline(m->vc);
     if (vclock_mode(m->vc) == VCLOCK_DETERMINISTIC) {
-        vclock_skip_to_deadline(m->vc);
+        if (deadline == UINT64_MAX) {
+            machine_poll_host(m, UINT64_MAX); /* only the host can wake it */
+            return;
+        }
+        machine_poll_host(m, 0);
+        if (!m->cpu->intr_line)
+            vclock_skip_to_deadline(m->vc);
         return;
     }
-    uint64_t now = vclock_now(m->vc), deadline = vclock_next_deadline(m->vc);
-    if (deadline > now) {
-        uint64_t ns = deadline - now;
-        if (ns > 10000000)
-            ns = 10000000; /* wake at least every 10 ms for host events */
-        struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-        nanosleep(&ts, NULL);
-    }
+    uint64_t now = vclock_now(m->vc);
+    machine_poll_host(m, deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
 }
 
-int machine_run(struct machine *m) {
+/* The CPU can never leave HLT. Without a monitor the run ends (a guest
+ * failure); with one, vx86 waits for a command (system_reset, quit). */
+static bool machine_halted_for_good(struct machine *m)
+{
     struct cpu *cpu = m->cpu;
+    if (!m->cfg.keep_halted || !m->halt_reported)
+        fprintf(stderr, "vx86: guest executed HLT at %04x:%08x with %s; nothing can wake it%s\n",
+                cpu->seg[SEG_CS].sel, cpu->insn_eip,
+                (cpu->eflags & EF_IF) ? "no interrupt source on this machine"
+                                      : "interrupts disabled",
+                m->cfg.keep_halted ? "" : ", stopping");
+    if (!m->cfg.keep_halted) {
+        m->stop_reason = MACHINE_STOP_HALTED;
+        return true;
+    }
+    m->halt_reported = true;
+    machine_poll_host(m, UINT64_MAX);
+    return false;
+}
+
+int machine_run(struct machine *m)
+{
+    struct cpu *cpu = m->cpu;
+    m->host_deadline = m->cfg.timeout_ns ? host_now_ns() + m->cfg.timeout_ns : UINT64_MAX;
     for (;;) {
+        if (m->reset_requested) { /* before exiting: "system_reset" then "quit" resets */
+            m->reset_requested = false;
+            m->halt_reported = false;
+            machine_reset(m);
+        }
+        if (m->exit_requested)
+            return m->exit_status;
+        if (m->host_deadline != UINT64_MAX && host_now_ns() >= m->host_deadline) {
+            m->stop_reason = MACHINE_STOP_TIMEOUT;
+            return VX86_EXIT_TIMEOUT;
+        }
+        if (m->paused) {
+            machine_poll_host(m, UINT64_MAX);
+            if (m->cfg.poll_fn)
+                m->cfg.poll_fn(m->cfg.hook_opaque);
+            continue;
+        }
         uint64_t budget = MACHINE_BATCH;
         uint64_t to_deadline = vclock_insns_to_deadline(m->vc);
         if (vclock_mode(m->vc) == VCLOCK_REALTIME)
@@ -300,35 +499,37 @@ int machine_run(struct machine *m) {
                 m->stop_reason = MACHINE_STOP_INSN_LIMIT;
                 return VX86_EXIT_OK;
             }
-            if (m->cfg.max_insns - done < budget) budget = m->cfg.max_insns - done;
+            if (m->cfg.max_insns - done < budget)
+                budget = m->cfg.max_insns - done;
         }
         uint64_t before = cpu->icount;
         enum cpu_exit why = cpu_run(cpu, budget);
         vclock_add_insns(m->vc, cpu->icount - before);
         vclock_run_timers(m->vc);
-        if (m->exit_requested) return m->exit_status;
-        if (m->reset_requested) {
-            m->reset_requested = false;
-            machine_reset(m);
+        if (m->exit_requested || m->reset_requested)
             continue;
-        }
         switch (why) {
         case CPU_EXIT_BUDGET:
-        case CPU_EXIT_STOP: break;
+        case CPU_EXIT_STOP:
+            /* A busy guest: look at host input at most every millisecond. */
+            if (m->nwatches) {
+                uint64_t now = host_now_ns();
+                if (now - m->last_host_poll >= HOST_POLL_NS) {
+                    m->last_host_poll = now;
+                    machine_poll_host(m, 0);
+                }
+            }
+            break;
         case CPU_EXIT_HALT:
             if (machine_can_wake(m)) {
+                m->halt_reported = false;
                 machine_idle(m);
                 vclock_run_timers(m->vc);
                 break;
             }
-            fprintf(stderr,
-                    "vx86: guest executed HLT at %04x:%08x with %s; nothing can wake it, "
-                    "stopping\n",
-                    cpu->seg[SEG_CS].sel, cpu->insn_eip,
-                    (cpu->eflags & EF_IF) ? "no interrupt source on this machine"
-                                          : "interrupts disabled");
-            m->stop_reason = MACHINE_STOP_HALTED;
-            return VX86_EXIT_HALTED;
+            if (machine_halted_for_good(m))
+                return VX86_EXIT_HALTED;
+            break;
         case CPU_EXIT_TRIPLE_FAULT:
             if (m->cfg.no_reboot) {
                 fprintf(stderr,
@@ -341,30 +542,40 @@ int machine_run(struct machine *m) {
             machine_reset(m);
             break;
         }
+        if (m->cfg.poll_fn)
+            m->cfg.poll_fn(m->cfg.hook_opaque);
     }
 }
 
-enum machine_stop machine_stop_reason(const struct machine *m) {
+enum machine_stop machine_stop_reason(const struct machine *m)
+{
     return m->stop_reason;
 }
-struct cpu *machine_cpu(struct machine *m) {
+struct cpu *machine_cpu(struct machine *m)
+{
     return m->cpu;
 }
-struct memmap *machine_memmap(struct machine *m) {
+struct memmap *machine_memmap(struct machine *m)
+{
     return m->mem;
 }
-struct ioport_map *machine_ioport(struct machine *m) {
+struct ioport_map *machine_ioport(struct machine *m)
+{
     return m->io;
 }
-uint8_t *machine_ram(struct machine *m) {
+uint8_t *machine_ram(struct machine *m)
+{
     return m->ram;
 }
-int machine_post_code(const struct machine *m) {
+int machine_post_code(const struct machine *m)
+{
     return m->post_code;
 }
-unsigned machine_reset_count(const struct machine *m) {
+unsigned machine_reset_count(const struct machine *m)
+{
     return m->resets;
 }
-uint64_t machine_icount(const struct machine *m) {
+uint64_t machine_icount(const struct machine *m)
+{
     return m->icount_base + m->cpu->icount;
 }

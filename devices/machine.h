@@ -1,6 +1,7 @@
-/* The minimal board of issue 2: RAM, the firmware ROM at the top of 4 GiB
- * (aliased below 1 MiB), and the ISA debug ports (0xE9/0x402 console, 0x80
- * POST latch, 0xF4 exit). It owns the memory map, the port map and the CPU. */
+/* The machine core every board builds on (devices/pc.c): RAM, the firmware
+ * ROM at the top of 4 GiB (aliased below 1 MiB), the ISA debug ports
+ * (0xE9/0x402 console, 0x80 POST latch, 0xF4 exit), the CPU, the virtual
+ * clock and the run loop that sleeps on host events when the guest idles. */
 #ifndef VX86_MACHINE_H
 #define VX86_MACHINE_H
 
@@ -17,11 +18,15 @@ struct vmstate;
 
 /* Exit statuses of vx86 (documented in README.md). A guest write of V to the
  * exit port gives (V << 1) | 1, always odd; the statuses vx86 chooses itself
- * are even so that they never collide with a guest's. */
-#define VX86_EXIT_OK 0           /* instruction limit reached, or a stop request */
-#define VX86_EXIT_USAGE 1        /* bad command line, unreadable/invalid ROM */
-#define VX86_EXIT_HALTED 2       /* HLT that nothing can ever wake (no interrupt/NMI source) */
-#define VX86_EXIT_TRIPLE_FAULT 4 /* shutdown (triple fault) with -no-reboot */
+ * are even (so they never collide with a guest's), except 128 + an odd
+ * signal number (SIGTERM 143, SIGHUP 129), kept for the shell convention. */
+#define VX86_EXIT_OK           0   /* powered off, --expect matched, instruction limit, quit */
+#define VX86_EXIT_USAGE        1   /* vx86 error: bad command line, unreadable/invalid ROM */
+#define VX86_EXIT_FAIL         2   /* --fail matched (the guest failed) */
+#define VX86_EXIT_HALTED       2   /* HLT that nothing can ever wake: also a guest failure */
+#define VX86_EXIT_TRIPLE_FAULT 4   /* shutdown (triple fault) with -no-reboot */
+#define VX86_EXIT_TIMEOUT      124 /* --timeout (host wall time) expired, as timeout(1) */
+#define VX86_EXIT_SIGNAL       128 /* + signal number: SIGINT/SIGTERM ended vx86 */
 
 /* Why machine_run() returned. */
 enum machine_stop {
@@ -30,6 +35,8 @@ enum machine_stop {
     MACHINE_STOP_TRIPLE_FAULT, /* shutdown with no_reboot */
     MACHINE_STOP_INSN_LIMIT,   /* max_insns retired */
     MACHINE_STOP_REQUEST,      /* machine_request_stop() */
+    MACHINE_STOP_TIMEOUT,      /* timeout_ns of host time passed */
+    MACHINE_STOP_FRONTEND,     /* machine_stop(): --expect/--fail, monitor quit, signal */
 };
 
 struct machine_config {
@@ -43,14 +50,20 @@ struct machine_config {
     bool deterministic;       /* -icount: time advances with retired instructions */
     int icount_shift;         /* deterministic: 2^shift ns per instruction */
     bool trace;               /* call trace() before every instruction */
+    uint64_t timeout_ns;      /* host wall time limit for machine_run(); 0 = none */
+    bool keep_halted;         /* a HLT nothing can wake waits (for the monitor) instead
+                                 of ending the run */
     /* Frontend callbacks (a device never includes a frontend header). */
     void *hook_opaque;
     void (*trace_fn)(void *opaque, struct cpu *cpu);
     void (*log_fn)(void *opaque, const char *category, const char *fmt, va_list ap);
+    /* Called between instruction batches and after every idle wait (batch
+     * pattern matching); may be NULL. */
+    void (*poll_fn)(void *opaque);
 };
 
-#define MACHINE_RAM_MIN (1ull << 20)    /* 1 MiB */
-#define MACHINE_RAM_MAX (3584ull << 20) /* 3.5 GiB: room for ROM/MMIO below 4 GiB */
+#define MACHINE_RAM_MIN     (1ull << 20)    /* 1 MiB */
+#define MACHINE_RAM_MAX     (3584ull << 20) /* 3.5 GiB: room for ROM/MMIO below 4 GiB */
 #define MACHINE_RAM_DEFAULT (128ull << 20)
 
 /* Build a machine; NULL with a message in err on failure (bad sizes, no memory). */
@@ -72,6 +85,23 @@ int machine_post_code(const struct machine *m);
 unsigned machine_reset_count(const struct machine *m);
 /* Instructions retired since the machine was created (across resets). */
 uint64_t machine_icount(const struct machine *m);
+
+/* --- host events and run control (the frontend) ---
+ * The loop never spins: when the guest is idle (HLT) or the machine is
+ * stopped it sleeps in poll() on the watched fds until the next timer
+ * deadline (real time), the timeout or host input. */
+/* Poll `cd` for host input (chardev_poll_fd/chardev_poll_input): UART and
+ * monitor backends. The machine does not own cd. */
+void machine_watch_chardev(struct machine *m, struct chardev *cd);
+/* Call fn when fd is readable (the frontend's signal pipe). */
+void machine_watch_fd(struct machine *m, int fd, void (*fn)(void *opaque), void *opaque);
+/* End the run with `status` (stop reason MACHINE_STOP_FRONTEND). */
+void machine_stop(struct machine *m, int status);
+/* Monitor stop/cont: a paused machine runs no instructions and no timers
+ * fire; in real-time mode the virtual clock keeps following the host. */
+void machine_pause(struct machine *m);
+void machine_resume(struct machine *m);
+bool machine_paused(const struct machine *m);
 
 /* --- for the board's devices (devices/) --- */
 /* End the run with `status` at the next instruction boundary. */

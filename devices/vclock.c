@@ -18,6 +18,8 @@ struct vclock {
     enum vclock_mode mode;
     int shift;
     uint64_t insns;    /* deterministic: instructions accounted */
+    uint64_t (*insn_src)(void *opaque); /* deterministic: live instruction count, or NULL */
+    void *insn_src_opaque;
     uint64_t warped;   /* deterministic: idle time added */
     uint64_t host_start;
     struct vtimer *armed;
@@ -54,12 +56,20 @@ enum vclock_mode vclock_mode(const struct vclock *vc) { return vc->mode; }
 
 uint64_t vclock_now(struct vclock *vc)
 {
-    if (vc->mode == VCLOCK_DETERMINISTIC)
-        return (vc->insns << vc->shift) + vc->warped;
+    if (vc->mode == VCLOCK_DETERMINISTIC) {
+        uint64_t insns = vc->insn_src ? vc->insn_src(vc->insn_src_opaque) : vc->insns;
+        return (insns << vc->shift) + vc->warped;
+    }
     return host_ns() - vc->host_start;
 }
 
 void vclock_add_insns(struct vclock *vc, uint64_t n) { vc->insns += n; }
+
+void vclock_set_insn_source(struct vclock *vc, uint64_t (*fn)(void *opaque), void *opaque)
+{
+    vc->insn_src = fn;
+    vc->insn_src_opaque = opaque;
+}
 
 void vclock_warp(struct vclock *vc, uint64_t ns)
 {

@@ -22,6 +22,10 @@ enum vclock_mode vclock_mode(const struct vclock *vc);
 uint64_t vclock_now(struct vclock *vc);
 /* Deterministic mode: account for `n` retired instructions. */
 void vclock_add_insns(struct vclock *vc, uint64_t n);
+/* Deterministic mode: read the retired-instruction count from `fn` instead
+ * (the machine's live count), so that time also advances inside a CPU batch
+ * (a guest polling the PIT sees it move); vclock_add_insns is then ignored. */
+void vclock_set_insn_source(struct vclock *vc, uint64_t (*fn)(void *opaque), void *opaque);
 /* Deterministic mode: instructions that may run before the next deadline
  * (at least 1); real-time mode: UINT64_MAX. */
 uint64_t vclock_insns_to_deadline(struct vclock *vc);

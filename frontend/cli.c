@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "devices/chardev.h"
 #include "devices/machine.h"
 
 static const struct {
@@ -24,36 +25,64 @@ static const struct {
 };
 #define N_LOG_CATEGORIES (sizeof log_categories / sizeof log_categories[0])
 
-void cli_usage(FILE *out) {
-    fprintf(out, "usage: vx86 -bios FILE [options]\n"
+void cli_usage(FILE *out)
+{
+    fprintf(out, "usage: vx86 [options]\n"
                  "\n"
+                 "machine:\n"
                  "  -bios FILE         firmware ROM image (64 KiB to 2 MiB, multiple of 64 KiB),\n"
-                 "                     mapped at the top of 4 GiB; its last 128 KiB at 0xE0000\n"
+                 "                     mapped at the top of 4 GiB (default: SeaBIOS,\n"
+                 "                     /usr/share/seabios/bios-256k.bin)\n"
                  "  -m SIZE            RAM size in MiB, or with a K/M/G suffix (default 128,\n"
                  "                     1 to 3584 MiB)\n"
-                 "  -debugcon DEV      debug console on ports 0xE9/0x402: stdio, file:PATH\n"
-                 "                     or none (default none)\n"
-                 "  -no-reboot         exit on triple fault instead of resetting the CPU\n"
+                 "  -option-rom FILE   an option ROM SeaBIOS runs (fw_cfg genroms/), repeatable\n"
+                 "  -boot [order=]DRIVES[,menu=on|off]  boot order: a floppy, c disk, d CD-ROM\n"
+                 "  -rtc base=utc|localtime|YYYY-MM-DDTHH:MM:SS  RTC start time\n"
+                 "  -icount [shift=]N  deterministic time: each instruction takes 2^N ns of\n"
+                 "                     virtual time (0..10); runs are bit-identical\n"
+                 "  -no-reboot         exit on triple fault instead of resetting\n"
+                 "\n"
+                 "devices and display:\n"
+                 "  -serial DEV        next COM port (COM1 first, up to 4): stdio, file:PATH,\n"
+                 "                     unix:PATH,server[,nowait], pty or none\n"
+                 "  -debugcon DEV      debug console on ports 0xE9/0x402 (same DEV spellings;\n"
+                 "                     default none, stderr with -nographic)\n"
+                 "  -monitor DEV       HMP monitor: stdio or unix:PATH,server,nowait\n"
+                 "  -display none      no display window\n"
+                 "  -nographic         -display none -serial stdio; debug console on stderr\n"
+                 "\n"
+                 "batch use:\n"
+                 "  --expect REGEX     exit 0 as soon as the COM1 or debug console output\n"
+                 "                     matches (POSIX extended regex, line by line)\n"
+                 "  --fail REGEX       exit 2 as soon as the output matches\n"
+                 "  --timeout SECONDS  exit 124 after this much host time\n"
+                 "  --text-screen FILE at exit, write the VGA text screen to FILE\n"
+                 "  --keys KEYS        type keys on the PS/2 keyboard, 20 ms apart: QEMU key\n"
+                 "                     names or combos separated by blanks (\"h i ret\")\n"
+                 "  --keys-after REGEX start typing when the output first matches\n"
+                 "  -max-insns N       stop after N instructions (exit status 0)\n"
+                 "\n"
+                 "debugging:\n"
                  "  -d LIST            log categories, comma separated (-d help lists them)\n"
                  "  -D FILE            write the -d log to FILE instead of stderr\n"
-                 "  -max-insns N       stop after N instructions (vx86 only; exit status 0)\n"
-                 "  -display none, -nographic\n"
-                 "                     accepted for compatibility (this machine has no display)\n"
                  "  -h, -help          this help\n"
                  "  -version           print the version\n"
                  "\n"
-                 "exit status: (V << 1) | 1 when the guest writes V to port 0xF4;\n"
-                 "  0 instruction limit reached; 1 bad command line or ROM;\n"
-                 "  2 guest halted with nothing able to wake it; 4 triple fault with -no-reboot\n");
+                 "exit status: 0 powered off, --expect matched, -max-insns or monitor quit;\n"
+                 "  1 vx86 error; 2 --fail matched, or the guest halted for good;\n"
+                 "  4 triple fault with -no-reboot; 124 --timeout; 128+N signal N;\n"
+                 "  (V << 1) | 1 when the guest writes V to port 0xF4\n");
 }
 
-static void log_help(FILE *out) {
+static void log_help(FILE *out)
+{
     fprintf(out, "log categories for -d (comma separated):\n");
     for (size_t i = 0; i < N_LOG_CATEGORIES; i++)
         fprintf(out, "  %-6s %s\n", log_categories[i].name, log_categories[i].help);
 }
 
-bool cli_parse_log_list(const char *list, uint32_t *mask, char *err, size_t errlen) {
+bool cli_parse_log_list(const char *list, uint32_t *mask, char *err, size_t errlen)
+{
     uint32_t m = 0;
     const char *p = list;
     if (!*p) {
@@ -73,18 +102,22 @@ bool cli_parse_log_list(const char *list, uint32_t *mask, char *err, size_t errl
         }
         m |= log_categories[i].mask;
         p += n;
-        if (*p == ',') p++;
+        if (*p == ',')
+            p++;
     }
     *mask = m;
     return true;
 }
 
-bool cli_parse_ram_size(const char *s, uint64_t *bytes, char *err, size_t errlen) {
+bool cli_parse_ram_size(const char *s, uint64_t *bytes, char *err, size_t errlen)
+{
     char *end;
     errno = 0;
-    if (!*s || *s == '-' || *s == '+') goto bad;
+    if (!*s || *s == '-' || *s == '+')
+        goto bad;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s) goto bad;
+    if (errno || end == s)
+        goto bad;
     uint64_t unit = 1ull << 20;
     if (*end) {
         switch (*end) {
@@ -96,7 +129,8 @@ bool cli_parse_ram_size(const char *s, uint64_t *bytes, char *err, size_t errlen
         case 'G': unit = 1ull << 30; break;
         default: goto bad;
         }
-        if (end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB")) goto bad;
+        if (end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
+            goto bad;
     }
     if (v > (MACHINE_RAM_MAX / unit) || v * unit < MACHINE_RAM_MIN) {
         snprintf(err, errlen, "RAM size '%s' out of range (1 to %llu MiB)", s,
@@ -114,17 +148,259 @@ bad:
     return false;
 }
 
-static bool parse_count(const char *s, uint64_t *v) {
+static bool parse_count(const char *s, uint64_t *v)
+{
     char *end;
     errno = 0;
-    if (!*s || *s == '-') return false;
+    if (!*s || *s == '-')
+        return false;
     *v = strtoull(s, &end, 0);
     return !errno && !*end && *v > 0;
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *out, FILE *err) {
+bool cli_parse_icount(const char *s, int *shift, char *err, size_t errlen)
+{
+    const char *v = s;
+    if (!strncmp(v, "shift=", 6))
+        v += 6;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!strncmp(v, "auto", 4)) {
+        snprintf(err, errlen, "'shift=auto' is not deterministic; give a number (0..10)");
+        return false;
+    }
+    /* QEMU's sub-options after the shift (align=, sleep=) are accepted and ignored. */
+    if (errno || end == v || (*end && *end != ',') || n < 0 || n > 10) {
+        snprintf(err, errlen, "invalid value '%s' (shift=N or N, N from 0 to 10)", s);
+        return false;
+    }
+    *shift = (int)n;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+bool cli_parse_rtc(const char *s, int64_t *base, bool *localtime, char *err, size_t errlen)
+{
+    *base = 0;
+    *localtime = false;
+    const char *p = s;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 5 && !strncmp(p, "base=", 5)) {
+            const char *v = p + 5;
+            size_t vn = n - 5;
+            if (vn == 3 && !strncmp(v, "utc", 3)) {
+                *base = 0;
+            } else if (vn == 9 && !strncmp(v, "localtime", 9)) {
+                *localtime = true;
+            } else {
+                char buf[32];
+                unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+                int used = 0, used2 = 0;
+                if (vn >= sizeof buf)
+                    goto bad;
+                memcpy(buf, v, vn);
+                buf[vn] = 0;
+                if (sscanf(buf, "%4u-%2u-%2u%n", &y, &mo, &d, &used) != 3)
+                    goto bad;
+                if (buf[used] &&
+                    (sscanf(buf + used, "T%2u:%2u:%2u%n", &h, &mi, &sec, &used2) != 3 ||
+                     buf[used + used2]))
+                    goto bad;
+                if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+                    sec > 59)
+                    goto bad;
+                *base = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+                if (*base == 0)
+                    *base = 1; /* 0 means "host clock" in pc_config */
+            }
+        } else if (!strncmp(p, "clock=", 6) || !strncmp(p, "driftfix=", 9)) {
+            /* accepted for QEMU compatibility; the RTC follows the virtual clock */
+        } else {
+            snprintf(err, errlen, "unknown -rtc setting '%.*s' (base=...)", (int)n, p);
+            return false;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return true;
+bad:
+    snprintf(err, errlen, "invalid -rtc base in '%s' (utc, localtime or YYYY-MM-DDTHH:MM:SS)", s);
+    return false;
+}
+
+bool cli_parse_timeout(const char *s, uint64_t *ns, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0) || v > 1e9) {
+        snprintf(err, errlen, "invalid timeout '%s' (seconds, > 0)", s);
+        return false;
+    }
+    *ns = (uint64_t)(v * 1e9);
+    if (!*ns)
+        *ns = 1;
+    return true;
+}
+
+/* "-boot" value: "order=LETTERS,menu=on", or just LETTERS. */
+static bool parse_boot(const char *s, struct cli_options *o, char *err, size_t errlen)
+{
+    static char order[16];
+    const char *p = s;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *letters = NULL;
+        size_t ln = 0;
+        if (n > 6 && !strncmp(p, "order=", 6)) {
+            letters = p + 6, ln = n - 6;
+        } else if (n > 5 && !strncmp(p, "once=", 5)) {
+            letters = p + 5, ln = n - 5;
+        } else if (n == 7 && !strncmp(p, "menu=on", 7)) {
+            o->boot_menu = true;
+        } else if (n == 8 && !strncmp(p, "menu=off", 8)) {
+            o->boot_menu = false;
+        } else if (!memchr(p, '=', n)) {
+            letters = p, ln = n;
+        } else if (n > 7 && (!strncmp(p, "splash", 6) || !strncmp(p, "reboot-", 7) ||
+                             !strncmp(p, "strict=", 7))) {
+            /* accepted and ignored */
+        } else {
+            snprintf(err, errlen, "unknown -boot setting '%.*s'", (int)n, p);
+            return false;
+        }
+        if (letters) {
+            if (ln >= sizeof order || strspn(letters, "acdn") < ln) {
+                snprintf(err, errlen, "invalid boot order '%.*s' (letters a, c, d, n)", (int)ln,
+                         letters);
+                return false;
+            }
+            memcpy(order, letters, ln);
+            order[ln] = 0;
+            o->boot_order = order;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return true;
+}
+
+/* Options with a value, and what to do with it. */
+static bool take_value(struct cli_options *o, const char *opt, const char *val, FILE *out,
+                       FILE *err, bool *done)
+{
     char msg[256];
-    *o = (struct cli_options){.ram_size = MACHINE_RAM_DEFAULT, .debugcon = "none"};
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fprintf(err, "vx86: -%s: ", opt);                                                          \
+        fprintf(err, __VA_ARGS__);                                                                 \
+        fputc('\n', err);                                                                          \
+        return false;                                                                              \
+    } while (0)
+    if (!strcmp(opt, "bios")) {
+        o->bios = val;
+    } else if (!strcmp(opt, "m")) {
+        if (!cli_parse_ram_size(val, &o->ram_size, msg, sizeof msg))
+            FAIL("%s", msg);
+    } else if (!strcmp(opt, "debugcon")) {
+        if (!chardev_spec_valid(val, msg, sizeof msg))
+            FAIL("%s", msg);
+        o->debugcon = val;
+    } else if (!strcmp(opt, "serial")) {
+        if (o->nserial == CLI_MAX_SERIAL)
+            FAIL("at most %d serial ports", CLI_MAX_SERIAL);
+        if (!chardev_spec_valid(val, msg, sizeof msg))
+            FAIL("%s", msg);
+        o->serial[o->nserial++] = val;
+    } else if (!strcmp(opt, "monitor")) {
+        if (strncmp(val, "stdio", 5) && strncmp(val, "unix:", 5) && strcmp(val, "pty") &&
+            strcmp(val, "none"))
+            FAIL("'%s': use stdio, unix:PATH,server,nowait, pty or none", val);
+        if (!chardev_spec_valid(val, msg, sizeof msg))
+            FAIL("%s", msg);
+        o->monitor = strcmp(val, "none") ? val : NULL;
+    } else if (!strcmp(opt, "d")) {
+        if (!strcmp(val, "help")) {
+            log_help(out);
+            *done = true;
+            return true;
+        }
+        uint32_t mask;
+        if (!cli_parse_log_list(val, &mask, msg, sizeof msg))
+            FAIL("%s", msg);
+        o->log_mask |= mask;
+    } else if (!strcmp(opt, "D")) {
+        o->log_file = val;
+    } else if (!strcmp(opt, "max-insns")) {
+        if (!parse_count(val, &o->max_insns))
+            FAIL("invalid count '%s' (a positive integer)", val);
+    } else if (!strcmp(opt, "display")) {
+        if (strcmp(val, "none"))
+            FAIL("'%s' is not available (only 'none')", val);
+    } else if (!strcmp(opt, "icount")) {
+        if (!cli_parse_icount(val, &o->icount_shift, msg, sizeof msg))
+            FAIL("%s", msg);
+        o->deterministic = true;
+    } else if (!strcmp(opt, "rtc")) {
+        if (!cli_parse_rtc(val, &o->rtc_base, &o->rtc_localtime, msg, sizeof msg))
+            FAIL("%s", msg);
+    } else if (!strcmp(opt, "boot")) {
+        if (!parse_boot(val, o, msg, sizeof msg))
+            FAIL("%s", msg);
+    } else if (!strcmp(opt, "option-rom")) {
+        if (o->noption_roms == CLI_MAX_OPTION_ROMS)
+            FAIL("at most %d option ROMs", CLI_MAX_OPTION_ROMS);
+        o->option_roms[o->noption_roms++] = val;
+    } else if (!strcmp(opt, "expect")) {
+        o->expect = val;
+    } else if (!strcmp(opt, "fail")) {
+        o->fail = val;
+    } else if (!strcmp(opt, "timeout")) {
+        if (!cli_parse_timeout(val, &o->timeout_ns, msg, sizeof msg))
+            FAIL("%s", msg);
+    } else if (!strcmp(opt, "text-screen")) {
+        o->text_screen = val;
+    } else if (!strcmp(opt, "keys")) {
+        o->keys = val;
+    } else if (!strcmp(opt, "keys-after")) {
+        o->keys_after = val;
+    }
+    return true;
+#undef FAIL
+}
+
+/* A backend that reads stdin may be used once. */
+static bool stdio_conflict(const struct cli_options *o, FILE *err)
+{
+    int users = !strcmp(o->monitor ? o->monitor : "", "stdio");
+    for (int i = 0; i < o->nserial; i++)
+        users += !strcmp(o->serial[i], "stdio");
+    if (users > 1) {
+        fprintf(err, "vx86: stdio can serve only one of -serial and -monitor\n");
+        return true;
+    }
+    return false;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *out, FILE *err)
+{
+    *o = (struct cli_options){.ram_size = MACHINE_RAM_DEFAULT};
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -147,11 +423,15 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *ou
             o->no_reboot = true;
             continue;
         }
-        if (!strcmp(opt, "nographic")) continue;
+        if (!strcmp(opt, "nographic")) {
+            o->nographic = true;
+            continue;
+        }
 
-        /* Options with a value. */
-        static const char *const with_value[] = {"bios", "m",         "debugcon", "d",
-                                                 "D",    "max-insns", "display"};
+        static const char *const with_value[] = {
+            "bios",   "m",       "debugcon",    "d",    "D",         "max-insns",  "display",
+            "serial", "monitor", "icount",      "rtc",  "boot",      "option-rom", "expect",
+            "fail",   "timeout", "text-screen", "keys", "keys-after"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known |= !strcmp(opt, with_value[k]);
@@ -163,51 +443,23 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *ou
             fprintf(err, "vx86: option '%s' needs a value\n", arg);
             return CLI_ERROR;
         }
-        const char *val = argv[++i];
-
-        if (!strcmp(opt, "bios")) {
-            o->bios = val;
-        } else if (!strcmp(opt, "m")) {
-            if (!cli_parse_ram_size(val, &o->ram_size, msg, sizeof msg)) {
-                fprintf(err, "vx86: -m: %s\n", msg);
-                return CLI_ERROR;
-            }
-        } else if (!strcmp(opt, "debugcon")) {
-            if (strcmp(val, "stdio") && strcmp(val, "none") && strcmp(val, "null") &&
-                (strncmp(val, "file:", 5) || !val[5])) {
-                fprintf(err, "vx86: -debugcon: invalid backend '%s' (stdio, file:PATH or none)\n",
-                        val);
-                return CLI_ERROR;
-            }
-            o->debugcon = val;
-        } else if (!strcmp(opt, "d")) {
-            if (!strcmp(val, "help")) {
-                log_help(out);
-                return CLI_DONE;
-            }
-            uint32_t mask;
-            if (!cli_parse_log_list(val, &mask, msg, sizeof msg)) {
-                fprintf(err, "vx86: -d: %s\n", msg);
-                return CLI_ERROR;
-            }
-            o->log_mask |= mask;
-        } else if (!strcmp(opt, "D")) {
-            o->log_file = val;
-        } else if (!strcmp(opt, "max-insns")) {
-            if (!parse_count(val, &o->max_insns)) {
-                fprintf(err, "vx86: -max-insns: invalid count '%s' (a positive integer)\n", val);
-                return CLI_ERROR;
-            }
-        } else if (!strcmp(opt, "display")) {
-            if (strcmp(val, "none")) {
-                fprintf(err, "vx86: -display: '%s' is not available (only 'none')\n", val);
-                return CLI_ERROR;
-            }
-        }
+        bool done = false;
+        if (!take_value(o, opt, argv[++i], out, err, &done))
+            return CLI_ERROR;
+        if (done)
+            return CLI_DONE;
     }
-    if (!o->bios) {
-        fprintf(err, "vx86: no firmware given: use -bios FILE (see -help)\n");
+    /* -nographic: COM1 on stdio unless -serial says otherwise; the debug
+     * console goes to stderr unless -debugcon redirects it. */
+    if (o->nographic && !o->nserial)
+        o->serial[o->nserial++] = "stdio";
+    if (!o->debugcon)
+        o->debugcon = o->nographic ? "stderr" : "none";
+    if (o->keys_after && !o->keys) {
+        fprintf(err, "vx86: --keys-after needs --keys\n");
         return CLI_ERROR;
     }
+    if (stdio_conflict(o, err))
+        return CLI_ERROR;
     return CLI_RUN;
 }

@@ -1,6 +1,7 @@
 /* The 64 KiB I/O port space: a per-port table of handler indices (later
  * registrations win). Accesses spanning several devices, or running past
  * port 0xFFFF, are done byte by byte; unclaimed bytes read 0xFF. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "mmu/io_access.h"
@@ -10,12 +11,16 @@ struct port_handler {
     const struct io_ops *ops;
     void *opaque;
     uint32_t base;
+    uint32_t len;
+    uint32_t seq; /* registration order: the latest live handler wins a port */
+    bool dead;    /* unregistered: owns no port, its slot is reused */
 };
 
 struct ioport_map {
     uint16_t owner[0x10000];   /* index into handlers, 0 = unclaimed */
     struct port_handler *handlers;
     int nhandlers, cap;
+    uint32_t seq; /* registrations so far */
 };
 
 struct ioport_map *ioport_create(void)
@@ -40,14 +45,44 @@ void ioport_destroy(struct ioport_map *p)
 void ioport_register(struct ioport_map *p, uint16_t base, uint32_t len, const struct io_ops *ops,
                      void *opaque)
 {
-    if (p->nhandlers == p->cap) {
-        p->cap *= 2;
-        p->handlers = realloc(p->handlers, sizeof *p->handlers * p->cap);
+    int idx = 0;
+    for (int i = 1; i < p->nhandlers && !idx; i++)
+        if (p->handlers[i].dead) /* a dead handler owns no port: reuse it */
+            idx = i;
+    if (!idx) {
+        if (p->nhandlers == p->cap) {
+            p->cap *= 2;
+            p->handlers = realloc(p->handlers, sizeof *p->handlers * p->cap);
+        }
+        idx = p->nhandlers++;
     }
-    int idx = p->nhandlers++;
-    p->handlers[idx] = (struct port_handler){ops, opaque, base};
+    p->handlers[idx] = (struct port_handler){ops, opaque, base, len, ++p->seq, false};
     for (uint32_t port = base; port < (uint32_t)base + len && port < 0x10000; port++)
         p->owner[port] = idx;
+}
+
+/* Unregistering uncovers what was registered below (a PCI BAR moved off a
+ * legacy device's ports gives them back), as the latest live handler wins. */
+void ioport_unregister(struct ioport_map *p, uint16_t base, uint32_t len, void *opaque)
+{
+    for (int i = 1; i < p->nhandlers; i++) {
+        struct port_handler *h = &p->handlers[i];
+        if (h->opaque == opaque && h->base == base && h->len == len)
+            h->dead = true;
+    }
+    for (uint32_t port = base; port < (uint32_t)base + len && port < 0x10000; port++) {
+        if (!p->owner[port] || !p->handlers[p->owner[port]].dead)
+            continue;
+        p->owner[port] = 0;
+        uint32_t best = 0;
+        for (int i = 1; i < p->nhandlers; i++) {
+            const struct port_handler *h = &p->handlers[i];
+            if (!h->dead && h->seq > best && port >= h->base && port < h->base + h->len) {
+                p->owner[port] = (uint16_t)i;
+                best = h->seq;
+            }
+        }
+    }
 }
 
 /* The handler owning every byte of [port, port+size), or NULL. */

@@ -13,6 +13,9 @@ struct ioport_map *ioport_create(void);
 void ioport_destroy(struct ioport_map *p);
 void ioport_register(struct ioport_map *p, uint16_t base, uint32_t len, const struct io_ops *ops,
                      void *opaque);
+/* Undo ioport_register(p, base, len, ..., opaque) (PCI BARs that move): the
+ * ports go back to whatever was registered under them, or to nobody. */
+void ioport_unregister(struct ioport_map *p, uint16_t base, uint32_t len, void *opaque);
 uint32_t ioport_read(struct ioport_map *p, uint16_t port, int size);
 void ioport_write(struct ioport_map *p, uint16_t port, uint32_t value, int size);
 

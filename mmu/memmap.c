@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmu/codepages.h"
 #include "mmu/io_access.h"
 #include "mmu/memmap.h"
 
@@ -27,9 +28,20 @@ struct memmap {
     int nspans;
     int last;                  /* index of the span hit last (locality cache) */
     uint64_t gen;              /* bumped on every change */
+    struct codepages *code;    /* pages holding cached code: RAM writes are reported */
+    void (*rom_write)(void *opaque, uint64_t addr, int size); /* a ROM dropped a write */
+    void *rom_write_opaque;
 };
 
-struct memmap *memmap_create(void) { return calloc(1, sizeof(struct memmap)); }
+struct memmap *memmap_create(void)
+{
+    struct memmap *m = calloc(1, sizeof(struct memmap));
+    if (m && !(m->code = codepages_create())) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
 
 void memmap_destroy(struct memmap *m)
 {
@@ -37,6 +49,7 @@ void memmap_destroy(struct memmap *m)
         return;
     free(m->regs);
     free(m->spans);
+    codepages_destroy(m->code);
     free(m);
 }
 
@@ -83,6 +96,7 @@ static void rebuild(struct memmap *m)
     free(b);
     m->last = 0;
     m->gen++;
+    codepages_invalidate_all(m->code); /* the bytes behind an address may have changed */
 }
 
 static void add_region(struct memmap *m, struct region r)
@@ -118,7 +132,28 @@ void memmap_remove(struct memmap *m, uint64_t base)
     rebuild(m);
 }
 
+void memmap_remove_owned(struct memmap *m, uint64_t base, const void *owner)
+{
+    int n = 0;
+    for (int i = 0; i < m->nregs; i++) {
+        const struct region *r = &m->regs[i];
+        const void *who = r->host ? (const void *)r->host : r->opaque;
+        if (r->base != base || who != owner)
+            m->regs[n++] = m->regs[i];
+    }
+    m->nregs = n;
+    rebuild(m);
+}
+
+void memmap_set_rom_write_hook(struct memmap *m, void (*fn)(void *opaque, uint64_t addr, int size),
+                               void *opaque)
+{
+    m->rom_write = fn;
+    m->rom_write_opaque = opaque;
+}
+
 uint64_t memmap_generation(const struct memmap *m) { return m->gen; }
+struct codepages *memmap_codepages(struct memmap *m) { return m->code; }
 const uint64_t *memmap_generation_ptr(const struct memmap *m) { return &m->gen; }
 
 /* The span holding addr, or NULL when unmapped. */
@@ -204,6 +239,10 @@ void memmap_write(struct memmap *m, uint64_t addr, uint64_t value, int size)
 {
     const struct span *s = find(m, addr);
     if (s && addr + size <= s->end) {
+        if (s->r->host && !s->r->readonly)
+            codepage_written(m->code, addr, size);
+        else if (s->r->host && m->rom_write)
+            m->rom_write(m->rom_write_opaque, addr, size);
         span_write(s, addr, value, size);
         return;
     }
@@ -240,8 +279,12 @@ void memmap_write_buf(struct memmap *m, uint64_t addr, const void *buf, uint64_t
         if (s && s->r->host) {
             if (n > s->end - addr)
                 n = s->end - addr;
-            if (!s->r->readonly)
+            if (!s->r->readonly) {
+                codepage_written(m->code, addr, n);
                 memcpy(s->r->host + (addr - s->r->base), p, n);
+            } else if (m->rom_write) {
+                m->rom_write(m->rom_write_opaque, addr, (int)(n < 8 ? n : 8));
+            }
         } else {
             n = 1;
             memmap_write(m, addr, *p, 1);

@@ -22,6 +22,15 @@ void memmap_add_mmio(struct memmap *m, uint64_t base, uint64_t size, const struc
                      void *opaque);
 /* Remove every region that starts at `base` (for remapping PAM/BARs later). */
 void memmap_remove(struct memmap *m, uint64_t base);
+/* Remove only the regions at `base` backed by `owner` (the host pointer of a
+ * RAM/ROM region, the opaque of an MMIO region): a PCI BAR or PAM segment
+ * that moves must not take a RAM region starting at the same address with it. */
+void memmap_remove_owned(struct memmap *m, uint64_t base, const void *owner);
+
+/* Called when a read-only (ROM) region drops a write, so the board can log
+ * the guest's mistake (-d unimp). NULL = silent. */
+void memmap_set_rom_write_hook(struct memmap *m, void (*fn)(void *opaque, uint64_t addr, int size),
+                               void *opaque);
 
 /* Physical accesses of 1, 2, 4 or 8 bytes; may cross region boundaries. */
 uint64_t memmap_read(struct memmap *m, uint64_t addr, int size);
@@ -38,5 +47,10 @@ uint64_t memmap_generation(const struct memmap *m);
 /* Where the generation lives, for callers that poll it on a hot path (the
  * TLB checks it once per instruction). Valid as long as the map exists. */
 const uint64_t *memmap_generation_ptr(const struct memmap *m);
+
+/* Write tracking of pages holding cached code (mmu/codepages.h). Every RAM
+ * write through memmap_write/memmap_write_buf is reported to it; code that
+ * writes guest RAM through a host pointer must call codepage_written(). */
+struct codepages *memmap_codepages(struct memmap *m);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/mem.h"
+#include "mmu/codepages.h"
 #include "mmu/memmap.h"
 #include "mmu/tlb.h"
 
@@ -29,6 +30,7 @@ void mmu_flush_all_global(struct cpu *cpu)
     t->mem_gen_ptr = cpu->mem ? memmap_generation_ptr(cpu->mem) : &no_map_gen;
     t->mem_gen = *t->mem_gen_ptr;
     t->a20_mask = cpu->a20_mask;
+    cpu->exec_break = 1; /* translations changed under the running trace */
 }
 
 void mmu_flush_all(struct cpu *cpu)
@@ -38,6 +40,7 @@ void mmu_flush_all(struct cpu *cpu)
         for (unsigned i = 0; i < TLB_SIZE; i++)
             if (!(t->e[u][i].flags & TLB_GLOBAL))
                 invalidate(t, &t->e[u][i]);
+    cpu->exec_break = 1;
 }
 
 void mmu_flush_page(struct cpu *cpu, uint32_t lin)
@@ -53,6 +56,17 @@ void mmu_flush_page(struct cpu *cpu, uint32_t lin)
                 if (t->e[u][i].flags & TLB_LARGE)
                     invalidate(t, &t->e[u][i]);
     }
+    cpu->exec_break = 1;
+}
+
+void tlb_protect_code_page(struct cpu *cpu, uint64_t page)
+{
+    for (int u = 0; u < 2; u++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            struct tlb_entry *e = &cpu->tlb.e[u][i];
+            if (e->phys == page && !(e->tag[ACC_WRITE] & TLB_INVALID))
+                e->tag[ACC_WRITE] |= TLB_SLOW;
+        }
 }
 
 void tlb_check_stale(struct cpu *cpu)
@@ -75,11 +89,16 @@ static struct tlb_entry *fill(struct cpu *cpu, uint32_t lin, int acc, const stru
 
     invalidate(t, e);
     e->tag[ACC_READ] = perms & MMU_PERM_R ? page | (hr ? 0 : TLB_SLOW) : TLB_INVALID;
-    e->tag[ACC_WRITE] = perms & MMU_PERM_W ? page | (hw ? 0 : TLB_SLOW) : TLB_INVALID;
+    /* Writes to a page holding cached code go the slow way, which reports them. */
+    struct codepages *code = memmap_codepages(cpu->mem);
+    bool direct = hw && !codepage_is_marked(code, phys);
+    if (direct && (perms & MMU_PERM_W))
+        codepage_mapped_fast(code, phys);
+    e->tag[ACC_WRITE] = perms & MMU_PERM_W ? page | (direct ? 0 : TLB_SLOW) : TLB_INVALID;
     e->tag[ACC_EXEC] = perms & MMU_PERM_X ? page | (hr ? 0 : TLB_SLOW) : TLB_INVALID;
     e->addend = hr ? (uintptr_t)hr - page : 0;
     e->phys = phys;
-    e->flags = (w->global ? TLB_GLOBAL : 0) | (w->large ? TLB_LARGE : 0);
+    e->flags = (w->global ? TLB_GLOBAL : 0) | (w->large ? TLB_LARGE : 0) | (hw ? TLB_RAMW : 0);
     if (w->large)
         t->nlarge++;
     return e;

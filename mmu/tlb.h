@@ -23,6 +23,7 @@
 /* tlb_entry.flags */
 #define TLB_GLOBAL 0x1u /* from a global page with CR4.PGE: survives mmu_flush_all */
 #define TLB_LARGE 0x2u  /* from a 4 MiB / 2 MiB page (INVLPG drops these wholesale) */
+#define TLB_RAMW 0x4u   /* writable RAM: a TLB_SLOW write tag only means "code page" */
 
 enum { TLB_SUP = 0, TLB_USER = 1 };
 
@@ -84,6 +85,9 @@ static inline bool tlb_is_user(int cpl, int acc)
 struct tlb_entry *tlb_get(struct cpu *cpu, uint32_t lin, int acc);
 /* As tlb_get, but returns NULL instead of faulting, and then changes nothing. */
 struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc);
+/* The physical page `page` now holds cached code (mmu/codepages.h): make
+ * every entry mapping it send writes to the slow path, which reports them. */
+void tlb_protect_code_page(struct cpu *cpu, uint64_t page);
 /* Flush everything if the memory map or the A20 gate changed since the fill
  * (cpu/access.c inlines the test on its hot path). */
 void tlb_check_stale(struct cpu *cpu);

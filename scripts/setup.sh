@@ -13,9 +13,10 @@ fi
 
 # Build tools, the libraries the CMake files look for (capstone, check,
 # zlib, cJSON for the SingleStepTests harness), nasm for the guest ROMs,
-# and what later layers use (SDL2 display, libelf for kernel loading).
+# what later layers use (SDL2 display, libelf for kernel loading), and the
+# PC's default firmware (SeaBIOS and its VGA BIOS, /usr/share/seabios).
 packages="build-essential cmake pkg-config nasm libcapstone-dev check libsubunit-dev
-          zlib1g-dev libcjson-dev libelf-dev libsdl2-dev"
+          zlib1g-dev libcjson-dev libelf-dev libsdl2-dev seabios"
 
 missing=
 for p in $packages; do

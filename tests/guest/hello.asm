@@ -1,8 +1,8 @@
 ; The demo guest: greets from real mode, names the CPU from CPUID, switches
 ; to 32-bit protected mode and greets again (the README's demo). The CPU
-; is vx86's Pentium II, signature 0x633 (Bochs' p2_klamath says stepping 4).
+; is vx86's Pentium M, signature 0x6d6 (Bochs' p2_klamath says model 3 stepping 4).
 ; EXPECT: Hello from vx86, real mode
-; EXPECT: CPU GenuineIntel family 6 model 3 stepping 3
+; EXPECT: CPU GenuineIntel family 6 model D stepping 6
 ; EXPECT: Hello from 32-bit protected mode
 ; EXPECT: PASS
 %include "lib.inc"

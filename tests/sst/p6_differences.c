@@ -89,13 +89,6 @@ static void string_precise(const struct sst_test *t, uint16_t fin[SST_NREGS])
     fin[SST_CX] = f.cx;
 }
 
-/* ESC D8: every test (vx86's #UD comes before the operand's #GP at 0xffff,
- * where the 286 took int 13 and a P6 takes #GP). */
-static bool no_x87(const struct sst_test *t)
-{
-    return t->exc != 6;
-}
-
 /* MOV Ew,Sreg / MOV Sreg,Ew with reg 4 or 5: FS and GS exist on the P6. */
 static bool sreg_fs_gs(const struct sst_test *t)
 {
@@ -160,12 +153,6 @@ const struct p6_difference p6_differences[] = {
      false, P6_MASK, 0, 0, 0, pops_iopl_nt, load_iopl_nt, NULL},
     {"8C 8E", "sreg 4/5 are FS/GS on the P6 (the MOV executes); the 286 raises #UD", false,
      P6_NO_FAULT, 0, 0, 0, sreg_fs_gs, NULL, fs_gs_moved},
-    /* Not a P6 difference: a real P6 runs ESC on its x87 and leaves the
-     * integer state as the 286 does. vx86 has no x87 yet (CPUID.1:EDX.FPU
-     * clear, cpu/fpu_absent.c raises #UD). Delete this row when it has. */
-    {"D8",
-     "no x87 yet: ESC raises #UD (cpu/fpu_absent.c); a P6 executes it, integer state as on the 286",
-     true, P6_RAISES_UD, 0, 0, 6, no_x87, NULL, NULL},
 };
 const int p6_difference_count = sizeof p6_differences / sizeof p6_differences[0];
 

@@ -310,10 +310,10 @@ START_TEST(groups)
     ok(&in, true, "0f ae 18");    /* stmxcsr */
     ok(&in, true, "0f ae f8");    /* sfence */
     ok(&in, true, "0f ae ff");
-    invalid(true, "0f ae 38", 3); /* clflush */
+    ok(&in, true, "0f ae 38");    /* clflush (SSE2-era CLFSH) */
     invalid(true, "0f ae 20", 3); /* xsave */
-    invalid(true, "0f ae e8", 3); /* lfence */
-    invalid(true, "0f ae f0", 3); /* mfence */
+    ok(&in, true, "0f ae e8");    /* lfence (SSE2) */
+    ok(&in, true, "0f ae f0");    /* mfence (SSE2) */
     invalid(true, "0f ae c0", 3);
     /* MOV Sreg. */
     ok(&in, true, "8c e8");
@@ -423,21 +423,37 @@ START_TEST(simd_prefixes)
     ok(&in, true, "f3 0f 58 c1");  /* addss */
     ok(&in, true, "66 f3 0f 58 c1"); /* F3 takes precedence over 66 */
     ok(&in, true, "f2 f3 0f 10 00"); /* last of F2/F3: movss */
-    invalid(true, "66 0f 58 c1", 4); /* addpd (SSE2) */
-    invalid(true, "f2 0f 58 c1", 4); /* addsd (SSE2) */
-    invalid(true, "f3 f2 0f 10 00", 5);
+    ok(&in, true, "66 0f 58 c1");    /* addpd (SSE2) */
+    ok(&in, true, "f2 0f 58 c1");    /* addsd (SSE2) */
+    ok(&in, true, "f3 f2 0f 10 00"); /* last of F2/F3: movsd */
     invalid(true, "f3 0f 54 c1", 4); /* no andss */
+    invalid(true, "f2 0f 54 c1", 4); /* no andsd */
     ok(&in, true, "0f 6f 00");       /* movq mm0,[eax] */
-    invalid(true, "66 0f 6f 00", 4); /* movdqa */
-    invalid(true, "f3 0f 6f 00", 4); /* movdqu */
+    ok(&in, true, "66 0f 6f 00");    /* movdqa */
+    ok(&in, true, "f3 0f 6f 00");    /* movdqu */
+    invalid(true, "f2 0f 6f 00", 4);
     ok(&in, true, "0f 77");          /* emms: no ModRM */
-    invalid(true, "0f 5a c0", 3);    /* SSE2 opcode */
-    invalid(true, "0f d4 c0", 3);
-    invalid(true, "0f c3 00", 3);
+    invalid(true, "66 0f 77", 3);
+    ok(&in, true, "0f 5a c0");       /* SSE2 opcodes */
+    ok(&in, true, "0f d4 c0");
+    ok(&in, true, "0f c3 00");       /* movnti */
+    invalid(true, "0f c3 c0", 3);
+    invalid(true, "0f 6c c0", 3);    /* punpcklqdq: 66 only */
+    ok(&in, true, "66 0f 6c c0");
+    invalid(true, "66 0f 12 c0", 4); /* movlpd: memory only */
+    ok(&in, true, "0f 12 c0");       /* movhlps */
+    invalid(true, "f3 0f 12 c0", 4); /* movsldup: SSE3 */
+    ok(&in, true, "f3 0f d6 c1");    /* movq2dq */
+    invalid(true, "f3 0f d6 01", 4);
+    invalid(true, "0f d6 c1", 3);
+    invalid(true, "0f 7c c1", 2);    /* haddpd: SSE3, no row (length unknown) */
+    ok(&in, true, "66 0f e6 c1");    /* cvttpd2dq */
+    invalid(true, "0f e6 c1", 3);
     ok(&in, true, "0f 71 d0 03");    /* psrlw mm0,3 */
     invalid(true, "0f 71 10 03", 4); /* memory form */
     invalid(true, "0f 71 c0 03", 4); /* /0 */
-    invalid(true, "66 0f 73 f8 03", 5); /* pslldq (SSE2) */
+    ok(&in, true, "66 0f 73 f8 03"); /* pslldq (SSE2) */
+    invalid(true, "0f 73 f8 03", 4); /* no MMX pslldq */
     ok(&in, true, "0f 73 f0 03");
     invalid(true, "0f 50 00", 3);    /* movmskps needs a register */
     ok(&in, true, "0f 50 c1");

@@ -1,4 +1,5 @@
-/* Cross-check of the decoder against Capstone 4 in 16- and 32-bit modes:
+/* Cross-check of the decoder against Capstone 4 in 16- and 32-bit modes
+ * (the SIMD opcode space judged as a Pentium M: MMX, SSE, SSE2):
  * lengths and validity must agree on random and systematic byte sequences,
  * except for the explicit, counted exclusions below (each with its reason). */
 #include <capstone/capstone.h>
@@ -129,54 +130,82 @@ static bool ex_lock(const struct ctx *c)
     strip(t, &s2, "\x66\xf2\xf3", u);
     return simd_space(c->s->op) && ours_ok(u, c->code32);
 }
-/* Independent of the decoder's tables: would a Pentium III execute Capstone's
- * reading of an MMX/SSE instruction? Its SIMD set is MMX plus SSE; the
- * mandatory prefix is the last of F2/F3, else 66 (SDM Vol. 2, 2.1.2 and A.3);
- * only F3 (scalar single) or no prefix exist before SSE2. */
-static bool p3_simd_form_ok(const cs_insn *ci, const struct shape *s)
+/* Independent of the decoder's tables: would a Pentium M (MMX, SSE, SSE2; no
+ * SSE3) execute Capstone's reading of an MMX/SSE instruction? The form is
+ * named by the mnemonic, and each mnemonic has its mandatory prefix (SDM Vol.
+ * 2, 2.1.2 and A.3: the last of F2/F3, else 66): 'N' none, '6' 66, '3' F3,
+ * '2' F2. Capstone 4 sometimes ignores a prefix that selects no form and
+ * prints the unprefixed mnemonic; the prefix check catches that. MMX-style
+ * integer mnemonics ('x') are the no-prefix MMX form on MMX registers and the
+ * SSE2 66 form on XMM registers. */
+static bool pm_simd_form_ok(const cs_insn *ci, const struct shape *s)
 {
-    static const char *const sse[] = {
-        "movups", "movss", "movlps", "movhlps", "movhps", "movlhps", "unpcklps", "unpckhps",
-        "movaps", "cvtpi2ps", "cvtsi2ss", "movntps", "cvttps2pi", "cvttss2si", "cvtps2pi",
-        "cvtss2si", "ucomiss", "comiss", "movmskps", "sqrtps", "sqrtss", "rsqrtps", "rsqrtss",
-        "rcpps", "rcpss", "andps", "andnps", "orps", "xorps", "addps", "addss", "mulps",
-        "mulss", "subps", "subss", "minps", "minss", "divps", "divss", "maxps", "maxss",
-        "shufps", "cmpps", "cmpss"};
-    static const char *const mmx[] = {
-        "punpcklbw", "punpcklwd", "punpckldq", "packsswb", "pcmpgtb", "pcmpgtw", "pcmpgtd",
-        "packuswb", "punpckhbw", "punpckhwd", "punpckhdq", "packssdw", "movd", "movq",
-        "pshufw", "psrlw", "psraw", "psllw", "psrld", "psrad", "pslld", "psrlq", "psllq",
-        "pcmpeqb", "pcmpeqw", "pcmpeqd", "emms", "pinsrw", "pextrw", "pmullw", "pmovmskb",
-        "psubusb", "psubusw", "pminub", "pand", "paddusb", "paddusw", "pmaxub", "pandn",
-        "pavgb", "pavgw", "pmulhuw", "pmulhw", "movntq", "psubsb", "psubsw", "pminsw", "por",
-        "paddsb", "paddsw", "pmaxsw", "pxor", "pmaddwd", "psadbw", "maskmovq", "psubb",
-        "psubw", "psubd", "paddb", "paddw", "paddd"};
+    static const struct {
+        const char *name, *pfx;
+    } known[] = {
+        /* SSE */
+        {"movups", "N"}, {"movss", "3"}, {"movlps", "N"}, {"movhlps", "N"}, {"movhps", "N"},
+        {"movlhps", "N"}, {"unpcklps", "N"}, {"unpckhps", "N"}, {"movaps", "N"},
+        {"cvtpi2ps", "N"}, {"cvtsi2ss", "3"}, {"movntps", "N"}, {"cvttps2pi", "N"},
+        {"cvttss2si", "3"}, {"cvtps2pi", "N"}, {"cvtss2si", "3"}, {"ucomiss", "N"},
+        {"comiss", "N"}, {"movmskps", "N"}, {"sqrtps", "N"}, {"sqrtss", "3"}, {"rsqrtps", "N"},
+        {"rsqrtss", "3"}, {"rcpps", "N"}, {"rcpss", "3"}, {"andps", "N"}, {"andnps", "N"},
+        {"orps", "N"}, {"xorps", "N"}, {"addps", "N"}, {"addss", "3"}, {"mulps", "N"},
+        {"mulss", "3"}, {"subps", "N"}, {"subss", "3"}, {"minps", "N"}, {"minss", "3"},
+        {"divps", "N"}, {"divss", "3"}, {"maxps", "N"}, {"maxss", "3"}, {"shufps", "N"},
+        {"cmpps", "N"}, {"cmpss", "3"}, {"pshufw", "N"}, {"movntq", "N"}, {"maskmovq", "N"},
+        /* SSE2 */
+        {"movupd", "6"}, {"movsd", "2"}, {"movlpd", "6"}, {"movhpd", "6"}, {"unpcklpd", "6"},
+        {"unpckhpd", "6"}, {"movapd", "6"}, {"cvtpi2pd", "6"}, {"cvtsi2sd", "2"},
+        {"movntpd", "6"}, {"cvttpd2pi", "6"}, {"cvttsd2si", "2"}, {"cvtpd2pi", "6"},
+        {"cvtsd2si", "2"}, {"ucomisd", "6"}, {"comisd", "6"}, {"movmskpd", "6"},
+        {"sqrtpd", "6"}, {"sqrtsd", "2"}, {"andpd", "6"}, {"andnpd", "6"}, {"orpd", "6"},
+        {"xorpd", "6"}, {"addpd", "6"}, {"addsd", "2"}, {"mulpd", "6"}, {"mulsd", "2"},
+        {"cvtps2pd", "N"}, {"cvtpd2ps", "6"}, {"cvtss2sd", "3"}, {"cvtsd2ss", "2"},
+        {"cvtdq2ps", "N"}, {"cvtps2dq", "6"}, {"cvttps2dq", "3"}, {"subpd", "6"},
+        {"subsd", "2"}, {"minpd", "6"}, {"minsd", "2"}, {"divpd", "6"}, {"divsd", "2"},
+        {"maxpd", "6"}, {"maxsd", "2"}, {"cmppd", "6"}, {"cmpsd", "2"}, {"shufpd", "6"},
+        {"movnti", "N"}, {"cvttpd2dq", "6"}, {"cvtdq2pd", "3"}, {"cvtpd2dq", "2"},
+        {"movdqa", "6"}, {"movdqu", "3"}, {"movq2dq", "3"}, {"movdq2q", "2"},
+        {"movntdq", "6"}, {"maskmovdqu", "6"}, {"pshufd", "6"}, {"pshufhw", "3"},
+        {"pshuflw", "2"}, {"punpcklqdq", "6"}, {"punpckhqdq", "6"}, {"psrldq", "6"},
+        {"pslldq", "6"},
+        /* MMX, the SSE integer additions, and SSE2's PADDQ PSUBQ PMULUDQ */
+        {"punpcklbw", "x"}, {"punpcklwd", "x"}, {"punpckldq", "x"}, {"packsswb", "x"},
+        {"pcmpgtb", "x"}, {"pcmpgtw", "x"}, {"pcmpgtd", "x"}, {"packuswb", "x"},
+        {"punpckhbw", "x"}, {"punpckhwd", "x"}, {"punpckhdq", "x"}, {"packssdw", "x"},
+        {"movd", "x"}, {"psrlw", "x"}, {"psraw", "x"}, {"psllw", "x"}, {"psrld", "x"},
+        {"psrad", "x"}, {"pslld", "x"}, {"psrlq", "x"}, {"psllq", "x"}, {"pcmpeqb", "x"},
+        {"pcmpeqw", "x"}, {"pcmpeqd", "x"}, {"emms", "N"}, {"pinsrw", "x"}, {"pextrw", "x"},
+        {"pmullw", "x"}, {"pmovmskb", "x"}, {"psubusb", "x"}, {"psubusw", "x"},
+        {"pminub", "x"}, {"pand", "x"}, {"paddusb", "x"}, {"paddusw", "x"}, {"pmaxub", "x"},
+        {"pandn", "x"}, {"pavgb", "x"}, {"pavgw", "x"}, {"pmulhuw", "x"}, {"pmulhw", "x"},
+        {"psubsb", "x"}, {"psubsw", "x"}, {"pminsw", "x"}, {"por", "x"}, {"paddsb", "x"},
+        {"paddsw", "x"}, {"pmaxsw", "x"}, {"pxor", "x"}, {"pmaddwd", "x"}, {"psadbw", "x"},
+        {"psubb", "x"}, {"psubw", "x"}, {"psubd", "x"}, {"paddb", "x"}, {"paddw", "x"},
+        {"paddd", "x"}, {"paddq", "x"}, {"psubq", "x"}, {"pmuludq", "x"},
+        /* MOVQ: mm (none), or xmm: F3 0F 7E load, 66 0F D6 store */
+        {"movq", "m"}};
     char m[32];
     snprintf(m, sizeof m, "%s", ci->mnemonic);
     size_t n = strlen(m);
-    /* CMPPS/CMPSS print their predicate: cmpltps -> cmpps. */
-    if (!strncmp(m, "cmp", 3) && n > 5 && (!strcmp(m + n - 2, "ps") || !strcmp(m + n - 2, "ss")))
+    /* CMPPS & co. print their predicate: cmpltps -> cmpps. */
+    if (!strncmp(m, "cmp", 3) && n > 5 &&
+        (!strcmp(m + n - 2, "ps") || !strcmp(m + n - 2, "ss") || !strcmp(m + n - 2, "pd") ||
+         !strcmp(m + n - 2, "sd")))
         memmove(m + 3, m + n - 2, 3);
-    bool is_mmx = false, is_sse = false;
-    for (unsigned i = 0; i < sizeof mmx / sizeof *mmx; i++)
-        is_mmx |= !strcmp(m, mmx[i]);
-    for (unsigned i = 0; i < sizeof sse / sizeof *sse; i++)
-        is_sse |= !strcmp(m, sse[i]);
-    if (is_mmx && strstr(ci->op_str, "xmm"))
-        return false; /* the SSE2 XMM version of an MMX instruction */
-    if (!is_mmx && !is_sse)
-        return false;
-    static const char *const scalar[] = {"movss",  "cvtsi2ss", "cvttss2si", "cvtss2si",
-                                         "sqrtss", "rsqrtss",  "rcpss",     "addss",
-                                         "mulss",  "subss",    "minss",     "divss",
-                                         "maxss",  "cmpss"};
-    if (s->rep || s->repne) {
-        bool sc = false;
-        for (unsigned i = 0; i < sizeof scalar / sizeof *scalar; i++)
-            sc |= !strcmp(m, scalar[i]);
-        return s->rep && sc;
+    char p = s->rep ? '3' : s->repne ? '2' : s->p66 ? '6' : 'N';
+    bool xmm = strstr(ci->op_str, "xmm") != NULL;
+    for (unsigned i = 0; i < sizeof known / sizeof *known; i++) {
+        if (strcmp(m, known[i].name))
+            continue;
+        switch (known[i].pfx[0]) {
+        case 'x': return p == (xmm ? '6' : 'N');
+        case 'm': return xmm ? (p == '6' || p == '3') : p == 'N';
+        default: return p == known[i].pfx[0];
+        }
     }
-    return !s->p66;
+    return false;
 }
 /* Capstone 4 does not always pick the mandatory prefix the SDM's way (the
  * last of F2/F3, else 66): with 66 and F3 together it may take 66, and in
@@ -184,7 +213,7 @@ static bool p3_simd_form_ok(const cs_insn *ci, const struct shape *s)
  * Capstone's 32-bit reading of the bytes rewritten with only the SDM's
  * mandatory prefix kept (and 67 where needed to keep the addressing form). */
 static csh canon_h;
-static bool p3_simd_ok(const uint8_t *b, const struct shape *s, bool code32)
+static bool pm_simd_ok(const uint8_t *b, const struct shape *s, bool code32)
 {
     uint8_t t[BUF + 1];
     int n = 0;
@@ -205,14 +234,23 @@ static bool p3_simd_ok(const uint8_t *b, const struct shape *s, bool code32)
     cs_insn *ci = cs_malloc(canon_h);
     bool ok = cs_disasm_iter(canon_h, &p, &sz, &addr, ci);
     shape_of(t, &s2);
-    ok = ok && p3_simd_form_ok(ci, &s2);
+    ok = ok && pm_simd_form_ok(ci, &s2);
     cs_free(ci, 1);
     return ok;
 }
 static bool ex_simd_prefix(const struct ctx *c)
 {
     return simd_space(c->s->op) && (c->s->p66 || c->s->rep || c->s->repne) &&
-           !p3_simd_ok(c->b, c->s, c->code32);
+           !pm_simd_ok(c->b, c->s, c->code32);
+}
+/* Capstone 4 rejects the SSE2 opcodes that have no unprefixed form (0F 6C
+ * 6D D6 E6) unless their mandatory prefix comes right before 0F (other
+ * prefixes in between, or 67 after it), and in 16-bit mode some 66-prefixed
+ * SSE2 forms; judged on its 32-bit reading of the canonical bytes (only the
+ * mandatory prefix, placed last). */
+static bool ex_cs_prefix_order(const struct ctx *c)
+{
+    return simd_space(c->s->op) && pm_simd_ok(c->b, c->s, c->code32);
 }
 static bool in_list(unsigned op, const unsigned *l, int n)
 {
@@ -221,12 +259,10 @@ static bool in_list(unsigned op, const unsigned *l, int n)
             return true;
     return false;
 }
-static bool ex_sse2_opcode(const struct ctx *c)
+static bool ex_sse3_opcode(const struct ctx *c)
 {
-    static const unsigned l[] = {0x15a, 0x15b, 0x16c, 0x16d, 0x1c3, 0x1d4, 0x1d6, 0x1e6,
-                                 0x1f4, 0x1fb, 0x17c, 0x17d, 0x1d0, 0x1f0};
-    return in_list(c->s->op, l, sizeof l / sizeof *l) ||
-           (c->s->op == 0x173 && c->s->p66 && (c->s->reg == 3 || c->s->reg == 7));
+    static const unsigned l[] = {0x17c, 0x17d, 0x1d0, 0x1f0};
+    return in_list(c->s->op, l, sizeof l / sizeof *l);
 }
 static bool ex_amd_3dnow(const struct ctx *c)
 {
@@ -251,7 +287,8 @@ static bool ex_grp9(const struct ctx *c)
 static bool ex_grp15(const struct ctx *c)
 {
     const struct shape *s = c->s;
-    return s->op == 0x1ae && ((s->mod != 3 && s->reg >= 4) || (s->mod == 3 && s->reg != 7));
+    return s->op == 0x1ae && ((s->mod != 3 && s->reg >= 4 && s->reg <= 6) ||
+                              (s->mod == 3 && s->reg < 5));
 }
 static bool ex_tsx(const struct ctx *c)
 {
@@ -277,9 +314,9 @@ static bool ex_hint_nop(const struct ctx *c)
 {
     return c->s->op >= 0x118 && c->s->op <= 0x11f && c->s->mod == 3;
 }
-static bool ex_sfence(const struct ctx *c)
+static bool ex_fence(const struct ctx *c)
 {
-    return c->s->op == 0x1ae && c->s->mod == 3 && c->s->reg == 7 && c->s->rm != 0;
+    return c->s->op == 0x1ae && c->s->mod == 3 && c->s->reg >= 5 && c->s->rm != 0;
 }
 static bool ex_ud01(const struct ctx *c) { return c->s->op == 0x1b9 || c->s->op == 0x1ff; }
 static bool ex_moffs_rep66(const struct ctx *c)
@@ -306,12 +343,14 @@ static struct exclusion exclusions[] = {
      "instruction is a lockable read-modify-write with a memory destination (checked here "
      "from Capstone's own decoding, independently of the decoder's table)", 0},
     {"simd-prefix", CS_ONLY, ex_simd_prefix,
-     "66/F2 (and F3 without a scalar-single form) on an MMX/SSE opcode select SSE2/SSE3 "
-     "instructions or reserved forms (SDM Vol. 2 A.3); a Pentium III has none: #UD "
-     "(judged from Capstone's own decoding against the MMX+SSE mnemonic list)", 0},
-    {"sse2-sse3-opcode", CS_ONLY, ex_sse2_opcode,
-     "0F 5A 5B 6C 6D C3 D4 D6 E6 F4 FB and 66 0F 73 /3 /7 (SSE2), 0F 7C 7D D0 F0 (SSE3): "
-     "not on a P6", 0},
+     "66/F2/F3 on an MMX/SSE opcode select a form (SDM Vol. 2 A.3); the forms that are "
+     "SSE3 or later, or reserved, are #UD on a Pentium M (judged from Capstone's own "
+     "decoding against the MMX+SSE+SSE2 mnemonic list)", 0},
+    {"sse3-opcode", CS_ONLY, ex_sse3_opcode, "0F 7C 7D D0 F0 (SSE3): not on a Pentium M", 0},
+    {"capstone-prefix-order", OURS_ONLY, ex_cs_prefix_order,
+     "Capstone 4 rejects SSE2 forms whose mandatory prefix is not the last prefix (0F 6C "
+     "6D D6 E6) and, in 16-bit mode, some 66-prefixed forms, which it decodes when the "
+     "prefix is placed last in 32-bit mode (judged valid from that decoding)", 0},
     {"amd-3dnow", CS_ONLY, ex_amd_3dnow,
      "0F 05/07 SYSCALL/SYSRET (AMD; Intel only in 64-bit mode), 0F 0D PREFETCHW, 0F 0E "
      "FEMMS, 0F 0F 3DNow!: not on an Intel P6", 0},
@@ -326,8 +365,8 @@ static struct exclusion exclusions[] = {
     {"grp9-new", CS_ONLY, ex_grp9,
      "0F C7: only /1 CMPXCHG8B Mq exists on a P6 (RDRAND, RDSEED, VMPTRLD, XSAVES... later)", 0},
     {"grp15-new", CS_ONLY, ex_grp15,
-     "0F AE: XSAVE/XRSTOR/XSAVEOPT/CLFLUSH (memory /4-/7) and LFENCE/MFENCE (/5 /6 "
-     "mod=11) are later than the Pentium III", 0},
+     "0F AE: XSAVE/XRSTOR/XSAVEOPT (memory /4-/6) and the mod=11 forms /0-/4 "
+     "(RDFSBASE..., 64-bit only) are later than the Pentium M", 0},
     {"tsx", CS_ONLY, ex_tsx, "C6 F8 XABORT / C7 F8 XBEGIN (TSX): not on a P6", 0},
     {"vex-evex-xop", CS_ONLY, ex_vex,
      "C4/C5 (LES/LDS), 62 (BOUND) with mod=11 and 8F /1-/7 are VEX/EVEX/XOP prefixes on "
@@ -340,9 +379,9 @@ static struct exclusion exclusions[] = {
      "0F 18-1F: prefetch/hint NOP Ev exists in every ModRM form on the P6 family (SDM Vol. 2 "
      "NOP and Table A-3); Capstone 4 rejects the register forms of 0F 18 /0-/3 and 0F 1A-1F",
      0},
-    {"sfence-rm", OURS_ONLY, ex_sfence,
-     "SFENCE is 0F AE /7 with mod=11 and rm ignored (SDM Vol. 2 Table A-6 Grp15); Capstone "
-     "4 accepts only rm=0", 0},
+    {"fence-rm", OURS_ONLY, ex_fence,
+     "LFENCE, MFENCE, SFENCE are 0F AE /5 /6 /7 with mod=11 and rm ignored (SDM Vol. 2 "
+     "Table A-6 Grp15); Capstone 4 accepts only rm=0", 0},
     {"ud0-ud1", ANY_DIR, ex_ud01,
      "UD1 0F B9 /r and UD0 0F FF /r take a ModRM (SDM Vol. 2 UD); Capstone 4 decodes them "
      "without one and rejects prefixed UD0; both always raise #UD", 0},
@@ -513,8 +552,8 @@ static void check_one(csh h, cs_insn *ci, const uint8_t *b, bool code32, struct 
             if ((in.prefix & PFX_LOCK) && !lockable_by_capstone(ci))
                 diff = "LOCK accepted on a non-lockable form";
             shape_of(b, &s);
-            if (simd_space(in.opcode) && !p3_simd_ok(b, &s, code32))
-                diff = "MMX/SSE form accepted that a Pentium III lacks";
+            if (simd_space(in.opcode) && !pm_simd_ok(b, &s, code32))
+                diff = "MMX/SSE form accepted that a Pentium M lacks";
             st->operands_checked++;
             if (!need_more_consistent(b, in.len, code32) && st->need_more_errors++ < 10)
                 printf("NEED_MORE inconsistent: %s %s\n", ci->mnemonic, ci->op_str);

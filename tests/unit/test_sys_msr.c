@@ -224,17 +224,18 @@ START_TEST(cpuid_identity)
     cpuid(t, 1, r);
     ck_assert_uint_eq(r[0], CPU_SIGNATURE);
     ck_assert_uint_eq((r[0] >> 8) & 0xf, 6); /* family 6 */
-    ck_assert_uint_eq(r[1], 0);
+    ck_assert_uint_eq(r[1], 8u << 8); /* CLFLUSH line: 8 x 8 = 64 bytes */
     ck_assert_uint_eq(r[2], 0);
-    /* Implemented: VME DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT PSE36. */
-    ck_assert_uint_eq(r[3], 0x3b97e);
-    ck_assert(!(r[3] & 1));         /* no FPU yet */
-    ck_assert(!(r[3] & (1u << 23))); /* no MMX */
+    /* Implemented: FPU VME DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT PSE36 FXSR. */
+    ck_assert_uint_eq(r[3] & ~0x06880000u, 0x103b97f); /* CLFSH MMX SSE SSE2: below */
+    ck_assert(r[3] & 1);            /* x87 FPU */
+    ck_assert_uint_eq(r[3] & 0x06880000u, 0x06880000u); /* CLFSH MMX SSE SSE2 */
     ck_assert(!(r[3] & (1u << 9)));  /* no APIC */
     cpuid(t, 2, r);
     ck_assert_uint_eq(r[0] & 0xff, 1);
-    ck_assert_uint_eq(r[0], 0x03020101);
-    ck_assert_uint_eq(r[3], 0x0c040843);
+    ck_assert_uint_eq(r[0], 0x02b3b001); /* Pentium M (Dothan) descriptors */
+    ck_assert_uint_eq(r[1], 0x000000f0);
+    ck_assert_uint_eq(r[3], 0x2c04307d);
     /* Leaves above the maximum return the highest basic leaf (Intel). */
     cpuid(t, 3, r2);
     ck_assert_mem_eq(r, r2, sizeof r);
