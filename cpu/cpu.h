@@ -143,6 +143,11 @@ struct cpu_hooks {
      * opaque, ferr_opaque. (cpu/fpu_*.c) */
     void (*ferr)(void *opaque, bool level);
     void *ferr_opaque;
+    /* IA32_APIC_BASE was written (cpu/msr.c): the local APIC moves its MMIO
+     * window or is globally enabled/disabled (devices/lapic.c); may be NULL.
+     * `old` is the previous value, cpu->apic_base the new one. */
+    void (*apic_base)(void *opaque, uint64_t old);
+    void *apic_base_opaque;
 };
 
 struct cpu {

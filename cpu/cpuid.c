@@ -31,7 +31,11 @@ struct cpuid_regs {
  *  6 PAE   set:   PAE paging with the PDPTE registers (mmu/paging.c)
  *  7 MCE   clear: no machine-check exception
  *  8 CX8   set:   CMPXCHG8B
- *  9 APIC  clear: no local APIC in this machine yet
+ *  9 APIC  set when a local APIC is attached (devices/lapic.c installs the
+ *                 apic_base hook) and IA32_APIC_BASE[11] enables it: a P6
+ *                 clears the flag while the APIC is globally disabled (SDM
+ *                 Vol. 3A 10.4.3). Leaf 1 EBX[31:24], the initial APIC ID,
+ *                 is 0 (the bootstrap processor).
  * 11 SEP   set:   SYSENTER/SYSEXIT (cpu/sysenter.c); model 3 stepping 3 is
  *                 past the Pentium Pro parts that report SEP without it
  * 12 MTRR  set:   MTRRcap/MTRRdefType/fixed/variable MTRRs as storage
@@ -78,7 +82,10 @@ static struct cpuid_regs cpuid_leaf(uint32_t leaf)
 void op_cpuid(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
-    struct cpuid_regs r = cpuid_leaf(cpu_reg(cpu, R_EAX, 4));
+    uint32_t leaf = cpu_reg(cpu, R_EAX, 4);
+    struct cpuid_regs r = cpuid_leaf(leaf);
+    if (leaf == 1 && cpu->hooks.apic_base && (cpu->apic_base & 0x800))
+        r.edx |= CPUID_APIC;
     cpu_set_reg(cpu, R_EAX, 4, r.eax);
     cpu_set_reg(cpu, R_EBX, 4, r.ebx);
     cpu_set_reg(cpu, R_ECX, 4, r.ecx);

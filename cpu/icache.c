@@ -68,29 +68,30 @@ static const uint8_t kind_table[0x200] = {
  * listed here must keep that order (tests/unit/test_icache.c checks it). */
 enum { C_NO = 0, C_ALWAYS, C_REG, C_GRP1 };
 static const uint8_t clean_table[0x200] = {
-    [0x000 ... 0x001] = C_REG, [0x002 ... 0x005] = C_ALWAYS,
-    [0x008 ... 0x009] = C_REG, [0x00a ... 0x00d] = C_ALWAYS,
-    [0x010 ... 0x011] = C_REG, [0x012 ... 0x015] = C_ALWAYS,
-    [0x018 ... 0x019] = C_REG, [0x01a ... 0x01d] = C_ALWAYS,
-    [0x020 ... 0x021] = C_REG, [0x022 ... 0x025] = C_ALWAYS,
-    [0x028 ... 0x029] = C_REG, [0x02a ... 0x02d] = C_ALWAYS,
-    [0x030 ... 0x031] = C_REG, [0x032 ... 0x035] = C_ALWAYS,
-    [0x038 ... 0x03d] = C_ALWAYS,                         /* CMP */
-    [0x040 ... 0x05f] = C_ALWAYS,                         /* INC DEC PUSH POP reg */
-    [0x068 ... 0x06b] = C_ALWAYS,                         /* PUSH imm, IMUL imm */
-    [0x070 ... 0x07f] = C_ALWAYS,                         /* Jcc */
-    [0x080 ... 0x083] = C_GRP1,
-    [0x084 ... 0x085] = C_ALWAYS, [0x086 ... 0x087] = C_REG, /* TEST, XCHG */
-    [0x088 ... 0x08b] = C_ALWAYS, [0x08d] = C_ALWAYS,     /* MOV, LEA */
-    [0x090 ... 0x099] = C_ALWAYS,                         /* XCHG eAX, CBW CWD */
+    [0x000 ... 0x001] = C_REG,    [0x002 ... 0x005] = C_ALWAYS,
+    [0x008 ... 0x009] = C_REG,    [0x00a ... 0x00d] = C_ALWAYS,
+    [0x010 ... 0x011] = C_REG,    [0x012 ... 0x015] = C_ALWAYS,
+    [0x018 ... 0x019] = C_REG,    [0x01a ... 0x01d] = C_ALWAYS,
+    [0x020 ... 0x021] = C_REG,    [0x022 ... 0x025] = C_ALWAYS,
+    [0x028 ... 0x029] = C_REG,    [0x02a ... 0x02d] = C_ALWAYS,
+    [0x030 ... 0x031] = C_REG,    [0x032 ... 0x035] = C_ALWAYS,
+    [0x038 ... 0x03d] = C_ALWAYS, /* CMP */
+    [0x040 ... 0x05f] = C_ALWAYS, /* INC DEC PUSH POP reg */
+    [0x068 ... 0x06b] = C_ALWAYS, /* PUSH imm, IMUL imm */
+    [0x070 ... 0x07f] = C_ALWAYS, /* Jcc */
+    [0x080 ... 0x083] = C_GRP1,   [0x084 ... 0x085] = C_ALWAYS,
+    [0x086 ... 0x087] = C_REG,                                  /* TEST, XCHG */
+    [0x088 ... 0x08b] = C_ALWAYS, [0x08d] = C_ALWAYS,           /* MOV, LEA */
+    [0x090 ... 0x099] = C_ALWAYS,                               /* XCHG eAX, CBW CWD */
     [0x0a8 ... 0x0a9] = C_ALWAYS, [0x0b0 ... 0x0bf] = C_ALWAYS, /* TEST, MOV imm */
-    [0x0c0 ... 0x0c1] = C_REG, [0x0c6 ... 0x0c7] = C_ALWAYS, /* shifts, MOV Ev,imm */
-    [0x0d0 ... 0x0d3] = C_REG,                            /* shifts */
-    [0x0e8 ... 0x0e9] = C_ALWAYS, [0x0eb] = C_ALWAYS,     /* CALL JMP rel */
-    [0x0f5] = C_ALWAYS, [0x0f8 ... 0x0f9] = C_ALWAYS, [0x0fc ... 0x0fd] = C_ALWAYS,
-    [0x140 ... 0x14f] = C_ALWAYS,                         /* CMOVcc */
-    [0x180 ... 0x19f] = C_ALWAYS,                         /* Jcc, SETcc */
-    [0x1af] = C_ALWAYS, [0x1b6 ... 0x1b7] = C_ALWAYS, [0x1be ... 0x1bf] = C_ALWAYS,
+    [0x0c0 ... 0x0c1] = C_REG,    [0x0c6 ... 0x0c7] = C_ALWAYS, /* shifts, MOV Ev,imm */
+    [0x0d0 ... 0x0d3] = C_REG,                                  /* shifts */
+    [0x0e8 ... 0x0e9] = C_ALWAYS, [0x0eb] = C_ALWAYS,           /* CALL JMP rel */
+    [0x0f5] = C_ALWAYS,           [0x0f8 ... 0x0f9] = C_ALWAYS,
+    [0x0fc ... 0x0fd] = C_ALWAYS, [0x140 ... 0x14f] = C_ALWAYS, /* CMOVcc */
+    [0x180 ... 0x19f] = C_ALWAYS,                               /* Jcc, SETcc */
+    [0x1af] = C_ALWAYS,           [0x1b6 ... 0x1b7] = C_ALWAYS,
+    [0x1be ... 0x1bf] = C_ALWAYS,
 };
 
 static bool is_clean(const struct insn *in)
@@ -120,17 +121,13 @@ static void listener(void *opaque, enum codepage_event ev, uint64_t page)
 {
     struct icache *ic = opaque;
     switch (ev) {
-    case CODEPAGE_MARKED:
-        tlb_protect_code_page(ic->cpu, page);
-        break;
+    case CODEPAGE_MARKED: tlb_protect_code_page(ic->cpu, page); break;
     case CODEPAGE_WRITTEN:
         /* The page's traces died with its generation; the trace running now
          * may have been among them (code patching the next instruction). */
         ic->cpu->exec_break = 1;
         break;
-    case CODEPAGE_ALL:
-        icache_flush(ic);
-        break;
+    case CODEPAGE_ALL: icache_flush(ic); break;
     }
 }
 
@@ -143,6 +140,9 @@ struct icache *icache_create(struct cpu *cpu)
         return NULL;
     ic->cpu = cpu;
     ic->code = memmap_codepages(cpu->mem);
+    ic->epoch = 0;
+    for (unsigned i = 0; i < (1u << ICACHE_HASH_BITS); i++)
+        ic->hash[i].key = ICACHE_NO_KEY;
     icache_flush(ic);
     codepages_listen(ic->code, listener, ic);
     return ic;
@@ -160,8 +160,10 @@ void icache_flush(struct icache *ic)
 {
     if (!ic)
         return;
-    for (unsigned i = 0; i < (1u << ICACHE_HASH_BITS); i++)
-        ic->hash[i].key = ICACHE_NO_KEY;
+    ic->epoch += 1ull << ICACHE_EPOCH_SHIFT;
+    if (ic->epoch == 0) /* wrapped: old keys could come back to life */
+        for (unsigned i = 0; i < (1u << ICACHE_HASH_BITS); i++)
+            ic->hash[i].key = ICACHE_NO_KEY;
     ic->pool_used = 0;
     ic->cpu->exec_break = 1;
 }
@@ -195,7 +197,7 @@ const struct icache_trace *icache_build(struct icache *ic, uint64_t phys, const 
             break;
     }
     *t = (struct icache_trace){
-        .key = phys << 1 | code32,
+        .key = ic->epoch | phys << 1 | code32,
         .gen = codepage_gen(ic->code, phys),
         .bytes = (uint16_t)(pos - off),
         .n = (uint8_t)n,

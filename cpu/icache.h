@@ -10,10 +10,14 @@
 #include "cpu/insn.h"
 #include "mmu/codepages.h"
 
-#define ICACHE_HASH_BITS 14
-#define ICACHE_POOL 65536   /* decoded instructions held at most */
-#define ICACHE_TRACE_MAX 32 /* instructions per trace */
-#define ICACHE_NO_KEY (~0ull)
+#define ICACHE_HASH_BITS   14
+#define ICACHE_POOL        65536 /* decoded instructions held at most */
+#define ICACHE_TRACE_MAX   32    /* instructions per trace */
+#define ICACHE_NO_KEY      (~0ull)
+/* key = epoch << ICACHE_EPOCH_SHIFT | physical address << 1 | CS.D: a flush
+ * starts a new epoch instead of clearing the table (a CPU reset per test of
+ * a harness must stay cheap). Physical addresses have at most 36 bits. */
+#define ICACHE_EPOCH_SHIFT 40
 
 /* A run of instructions at consecutive addresses inside one page, ending at
  * an unconditional branch, at an instruction that changes what the run loop
@@ -21,12 +25,12 @@
  * does not decode, or at ICACHE_TRACE_MAX. n == 0: nothing here can be cached
  * (the run loop fetches and decodes it the slow way). */
 struct icache_trace {
-    uint64_t key;       /* physical address << 1 | CS.D, or ICACHE_NO_KEY */
-    uint32_t gen;       /* codepage_gen() of the page when decoded */
-    uint16_t bytes;     /* length of the trace in bytes */
-    uint8_t n;          /* instructions */
-    uint32_t clean;     /* bit i: instruction i needs no snapshot (see icache.c) */
-    struct insn *insn;  /* n decoded instructions in the pool */
+    uint64_t key;      /* see ICACHE_EPOCH_SHIFT, or ICACHE_NO_KEY */
+    uint32_t gen;      /* codepage_gen() of the page when decoded */
+    uint16_t bytes;    /* length of the trace in bytes */
+    uint8_t n;         /* instructions */
+    uint32_t clean;    /* bit i: instruction i needs no snapshot (see icache.c) */
+    struct insn *insn; /* n decoded instructions in the pool */
 };
 
 struct cpu;
@@ -36,6 +40,7 @@ struct icache {
     struct icache_trace hash[1u << ICACHE_HASH_BITS];
     struct codepages *code;
     struct cpu *cpu;
+    uint64_t epoch; /* current epoch << ICACHE_EPOCH_SHIFT */
     uint32_t pool_used;
     struct insn pool[ICACHE_POOL];
 };
@@ -61,7 +66,9 @@ static inline const struct icache_trace *icache_lookup(struct icache *ic, uint64
                                                        const uint8_t *host, bool code32)
 {
     const struct icache_trace *t = &ic->hash[icache_index(phys)];
-    if (__builtin_expect(t->key == (phys << 1 | code32) && codepage_trackable(phys) &&
+    /* Only trackable addresses get a key (icache_build), so a key match
+     * means codepage_gen() may be asked. */
+    if (__builtin_expect(t->key == (ic->epoch | phys << 1 | code32) &&
                              t->gen == codepage_gen(ic->code, phys),
                          1))
         return t;

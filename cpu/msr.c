@@ -93,7 +93,12 @@ static bool msr_write(struct cpu *cpu, uint32_t msr, uint64_t val)
         /* BSP (8), global enable (11), base (35:12); the rest is reserved. */
         if (val & ~(0x100ull | 0x800ull | (0xfffffffffull & ~0xfffull)))
             return false;
-        cpu->apic_base = val;
+        {
+            uint64_t old = cpu->apic_base;
+            cpu->apic_base = val;
+            if (cpu->hooks.apic_base && old != val)
+                cpu->hooks.apic_base(cpu->hooks.apic_base_opaque, old);
+        }
         return true;
     case MSR_BIOS_SIGN_ID: return true; /* software writes 0 before CPUID */
     /* SYSENTER MSRs are 32 bits wide on an IA-32 processor; EDX is ignored

@@ -150,9 +150,16 @@ run_string(struct cpu *cpu, const struct insn *in, string_iter iter, bool zf_tes
         /* Iterations remain: make this the state a fault restarts from. */
         cpu->eip = cpu->insn_eip;
         string_commit(cpu);
-        if (n >= STRING_BATCH || must_yield(cpu)) {
-            /* Re-entering the instruction must not re-trigger its code breakpoint. */
-            if (cpu->dr[7] & 0xff)
+        bool event = must_yield(cpu);
+        if (n >= STRING_BATCH || event) {
+            /* Iterations remain. An interrupt or a trap taken now pushes
+             * RF = 1 (SDM Vol. 3A 17.3.1.1: "for any interrupt arriving after
+             * any iteration of a repeated string instruction but the last
+             * iteration, the value pushed for RF is 1", and the same for a
+             * trap-class exception of such an iteration), and re-entering the
+             * instruction must not re-trigger its code breakpoint. Resuming
+             * clears RF again at the instruction's start (cpu/exec.c). */
+            if (event || (cpu->dr[7] & 0xff))
                 cpu->eflags |= EF_RF;
             return;
         }

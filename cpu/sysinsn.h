@@ -16,6 +16,7 @@
 #define CPUID_MSR (1u << 5)   /* RDMSR/WRMSR */
 #define CPUID_PAE (1u << 6)   /* 3-level paging (mmu/paging.c) */
 #define CPUID_CX8 (1u << 8)   /* CMPXCHG8B */
+#define CPUID_APIC (1u << 9)  /* on-chip local APIC: only with one attached (cpu/cpuid.c) */
 #define CPUID_SEP (1u << 11)  /* SYSENTER/SYSEXIT (valid: model 3 stepping 3) */
 #define CPUID_FPU (1u << 0)   /* x87 on chip (cpu/fpu_*.c) */
 #define CPUID_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (cpu/fpu_env.c) */

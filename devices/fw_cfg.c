@@ -9,6 +9,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
@@ -35,8 +36,10 @@ struct fw_cfg {
     uint16_t cur_key;     /* last selector written */
     uint32_t cur_off;     /* read position in the selected item */
     uint32_t dma_addr_hi; /* 0x514: high half, waiting for the low half */
-    bool logged_key, logged_dma;
+    uint64_t logged;      /* -d unimp kinds already reported */
 };
+
+enum { LOG_KEY, LOG_DMA }; /* -d unimp kinds */
 
 static struct fw_cfg_item *item(struct fw_cfg *f, uint16_t key)
 {
@@ -161,10 +164,8 @@ static void fw_cfg_select(struct fw_cfg *f, uint16_t key)
     f->cur_key = key;
     f->cur_off = 0;
     struct fw_cfg_item *it = item(f, key);
-    if ((!it || !it->data) && !(key & FW_CFG_WRITE_CHANNEL) && !f->logged_key) {
-        f->logged_key = true;
-        machine_log(f->m, CPU_LOG_UNIMP, "unimp", "fw_cfg: selected missing item 0x%04x\n", key);
-    }
+    if ((!it || !it->data) && !(key & FW_CFG_WRITE_CHANNEL))
+        unimp_log_once(f->m, &f->logged, LOG_KEY, "fw_cfg: selected missing item 0x%04x\n", key);
 }
 
 /* Next byte of the selected item; 0 past its end or for a missing item. */
@@ -238,11 +239,7 @@ static void fw_cfg_dma_run(struct fw_cfg *f, uint64_t addr)
     } else if (control & FW_CFG_DMA_CTL_WRITE) {
         /* No writable items: QEMU reports an error. */
         error = true;
-        if (!f->logged_dma) {
-            f->logged_dma = true;
-            machine_log(f->m, CPU_LOG_UNIMP, "unimp", "fw_cfg: DMA write to item 0x%04x\n",
-                        f->cur_key);
-        }
+        unimp_log_once(f->m, &f->logged, LOG_DMA, "fw_cfg: DMA write to item 0x%04x\n", f->cur_key);
     }
     uint8_t done[4];
     put_be32(done, error ? FW_CFG_DMA_CTL_ERROR : 0);
@@ -270,10 +267,7 @@ static void fw_cfg_dma_write(void *opaque, uint32_t offset, uint32_t value, int 
     /* The register is big endian: 0x514 holds bits 63:32, 0x518 bits 31:0,
      * and writing the low half starts the transfer. */
     if (size != 4 || (offset != 0 && offset != 4)) {
-        if (!f->logged_dma) {
-            f->logged_dma = true;
-            machine_log(f->m, CPU_LOG_UNIMP, "unimp", "fw_cfg: %d-byte DMA register write\n", size);
-        }
+        unimp_log_once(f->m, &f->logged, LOG_DMA, "fw_cfg: %d-byte DMA register write\n", size);
         return;
     }
     if (offset == 0) {

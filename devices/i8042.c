@@ -7,6 +7,7 @@
 #include "cpu/cpu.h"
 #include "devices/i8042.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/ps2.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
@@ -43,7 +44,7 @@ struct i8042 {
     struct ps2_kbd *kbd;
     struct ps2_mouse *mouse;
     bool kbd_level, aux_level; /* what the IRQ lines were last driven to */
-    uint8_t unimp_logged[32];  /* commands already logged under -d unimp */
+    uint64_t unimp_logged[4];  /* commands already logged under -d unimp */
     /* saved state */
     uint8_t ram[32];              /* controller RAM; ram[0] is the command byte */
     uint8_t status;               /* ST_* */
@@ -96,10 +97,8 @@ const struct vmstate *i8042_vmstate(void)
 
 static void i8042_unimp(struct i8042 *c, uint8_t cmd, const char *what)
 {
-    if (c->unimp_logged[cmd >> 3] & (1u << (cmd & 7)))
-        return;
-    c->unimp_logged[cmd >> 3] |= (uint8_t)(1u << (cmd & 7));
-    machine_log(c->m, CPU_LOG_UNIMP, "unimp", "i8042: %s %#x ignored\n", what, cmd);
+    unimp_log_once(c->m, &c->unimp_logged[cmd >> 6], cmd & 63, "i8042: %s %#x ignored\n", what,
+                   cmd);
 }
 
 /* Load the output buffer if it is empty: controller replies first, then the

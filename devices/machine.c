@@ -56,6 +56,8 @@ struct machine {
     int nstates;
     int (*intc_ack)(void *opaque);
     void *intc_opaque;
+    void (*intr_router)(void *opaque, bool level); /* the LAPIC's LINT0, or NULL */
+    void *intr_router_opaque;
 
     struct {
         struct chardev *cd; /* a chardev, or */
@@ -75,6 +77,7 @@ struct machine {
     int post_code; /* -1 = none written */
     unsigned resets;
     uint64_t icount_base; /* instructions retired before the last CPU reset */
+    uint64_t disk_activity; /* transfers storage devices reported (title bar) */
 };
 
 /* --- CPU hooks --- */
@@ -192,7 +195,16 @@ void machine_set_interrupt_controller(struct machine *m, int (*ack)(void *opaque
 
 void machine_set_cpu_intr(struct machine *m, bool level)
 {
-    cpu_set_irq(m->cpu, level);
+    if (m->intr_router)
+        m->intr_router(m->intr_router_opaque, level);
+    else
+        cpu_set_irq(m->cpu, level);
+}
+
+void machine_set_intr_router(struct machine *m, void (*fn)(void *opaque, bool level), void *opaque)
+{
+    m->intr_router = fn;
+    m->intr_router_opaque = opaque;
 }
 
 static uint64_t host_now_ns(void)
@@ -473,6 +485,12 @@ int machine_run(struct machine *m)
         if (m->reset_requested) { /* before exiting: "system_reset" then "quit" resets */
             m->reset_requested = false;
             m->halt_reported = false;
+            if (m->cfg.reset_exits && !m->exit_requested) {
+                /* -no-reboot: a reset request (0xCF9, 8042, port 0x92, the
+                 * monitor) ends the run cleanly instead, as in QEMU. */
+                m->stop_reason = MACHINE_STOP_REQUEST;
+                return VX86_EXIT_OK;
+            }
             machine_reset(m);
         }
         if (m->exit_requested)
@@ -545,6 +563,16 @@ int machine_run(struct machine *m)
         if (m->cfg.poll_fn)
             m->cfg.poll_fn(m->cfg.hook_opaque);
     }
+}
+
+void machine_disk_activity(struct machine *m)
+{
+    m->disk_activity++;
+}
+
+uint64_t machine_disk_activity_count(const struct machine *m)
+{
+    return m->disk_activity;
 }
 
 enum machine_stop machine_stop_reason(const struct machine *m)

@@ -45,6 +45,8 @@ struct machine_config {
     size_t bios_size;
     struct chardev *debugcon; /* ports 0xE9/0x402; NULL = discarded. Caller owns it */
     bool no_reboot;           /* triple fault ends the run instead of resetting */
+    bool reset_exits;         /* -no-reboot: a reset request (0xCF9, 8042, port 0x92,
+                                 monitor) ends the run with VX86_EXIT_OK, as QEMU */
     uint64_t max_insns;       /* stop after this many retired instructions; 0 = no limit */
     uint32_t log_mask;        /* CPU_LOG_* categories */
     bool deterministic;       /* -icount: time advances with retired instructions */
@@ -104,10 +106,21 @@ void machine_resume(struct machine *m);
 bool machine_paused(const struct machine *m);
 
 /* --- for the board's devices (devices/) --- */
+/* Disk activity for the frontend's title bar: storage devices call
+ * machine_disk_activity() on every transfer; the frontend reads the count. */
+void machine_disk_activity(struct machine *m);
+uint64_t machine_disk_activity_count(const struct machine *m);
 /* End the run with `status` at the next instruction boundary. */
 void machine_request_exit(struct machine *m, int status);
 /* Stop the run (status VX86_EXIT_OK) at the next instruction boundary. */
 void machine_request_stop(struct machine *m);
+/* The guest powered the machine off (ACPI S5 through PM1a_CNT,
+ * devices/acpi_pm.h): the run ends with VX86_EXIT_OK through the normal exit
+ * path (the frontend then closes and flushes the disks). */
+static inline void machine_request_poweroff(struct machine *m)
+{
+    machine_request_stop(m);
+}
 void machine_set_post_code(struct machine *m, uint8_t code);
 void machine_log(struct machine *m, uint32_t mask, const char *category, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -128,6 +141,10 @@ void machine_register_state(struct machine *m, const struct vmstate *vs, void *o
  * pin it drives. */
 void machine_set_interrupt_controller(struct machine *m, int (*ack)(void *opaque), void *opaque);
 void machine_set_cpu_intr(struct machine *m, bool level);
+/* Send the legacy controller's INTR (machine_set_cpu_intr) to fn instead of
+ * the CPU's pin: the local APIC's LINT0 (devices/lapic.h), which then drives
+ * the pin itself (cpu_set_irq). NULL restores the direct wire. */
+void machine_set_intr_router(struct machine *m, void (*fn)(void *opaque, bool level), void *opaque);
 
 /* The ISA debug devices, created by machine_create(). Each registers its
  * ports on the machine's port map. */

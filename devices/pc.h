@@ -10,6 +10,7 @@
 
 #include "devices/machine.h"
 
+struct acpi_pm;
 struct chardev;
 struct fw_cfg;
 struct i8042;
@@ -31,6 +32,22 @@ struct pc_fw_file {
     size_t size;
 };
 
+/* A drive from -hda/-cdrom/-fda/-drive: the board opens the image
+ * (blk_open) and puts it on its controller. */
+#define PC_MAX_DRIVES 8
+enum pc_drive_if { PC_IF_IDE, PC_IF_FLOPPY };
+enum pc_drive_media { PC_MEDIA_DISK, PC_MEDIA_CDROM };
+struct pc_drive {
+    const char *file;   /* image; NULL = an empty drive (CD-ROM without a disc) */
+    const char *format; /* block driver name; NULL = probe */
+    int interface;      /* PC_IF_IDE or PC_IF_FLOPPY */
+    int media;          /* PC_MEDIA_DISK or PC_MEDIA_CDROM (IDE only) */
+    int index;          /* IDE 0-3: primary master/slave, secondary master/slave;
+                           floppy 0-1 */
+    bool readonly;      /* readonly=on (always for a CD-ROM) */
+    bool snapshot;      /* snapshot=on or -snapshot: writes are discarded at exit */
+};
+
 struct pc_config {
     /* RAM size, debug console, run options, frontend hooks. machine.bios may
      * be NULL: the board then loads bios_path, or the default firmware
@@ -47,7 +64,17 @@ struct pc_config {
     bool rtc_localtime; /* -rtc base=localtime */
     const char *option_roms[PC_MAX_OPTION_ROMS]; /* -option-rom FILE: fw_cfg genroms/ */
     struct pc_fw_file fw_files[PC_MAX_FW_FILES]; /* extra fw_cfg files (tests, -fw_cfg) */
+    struct pc_drive drives[PC_MAX_DRIVES];       /* -hda..-hdd, -cdrom, -fda/-fdb, -drive */
+    int ndrives;
+    /* Direct kernel boot (bios/linux_boot.h): a bzImage booted through
+     * SeaBIOS and the linuxboot option ROM, or with bios_path "none" by vx86
+     * itself; a multiboot kernel always by vx86. NULL = none. */
+    const char *kernel;
+    const char *initrd; /* -initrd FILE (multiboot: modules "a,b") */
+    const char *append; /* -append CMDLINE */
 };
+
+#define PC_BIOS_NONE "none" /* -bios none: no firmware (needs -kernel) */
 
 /* Build the PC; NULL with a message in err on failure (firmware file
  * missing, bad sizes, no memory). */
@@ -65,5 +92,8 @@ struct uart *pc_uart(struct pc *pc, int i); /* COM(i+1), 0 <= i < PC_NUM_UARTS *
 struct pic *pc_pic(struct pc *pc);
 struct pit *pc_pit(struct pc *pc);
 struct rtc *pc_rtc(struct pc *pc);
+/* The ACPI PM function: acpi_pm_press_power_button() asks an ACPI guest to
+ * power off (devices/acpi_pm.h). */
+struct acpi_pm *pc_acpi_pm(struct pc *pc);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/vmstate.h"
 #include "mmu/io_access.h"
 #include "mmu/ioport.h"
@@ -41,18 +42,10 @@ struct pci_bus {
     void (*set_pirq)(void *opaque, int pirq, bool level);
     void *pirq_opaque;
     int pirq_count[4]; /* functions asserting each PIRQ */
-    unsigned logged;   /* "-d unimp" messages already printed (bit per kind) */
+    uint64_t logged;   /* "-d unimp" messages already printed (bit per kind) */
 };
 
-enum { LOG_NARROW_CF8 = 1, LOG_OTHER_BUS = 2, LOG_UNALIGNED = 4 };
-
-static void pci_log_once(struct pci_bus *b, unsigned kind, const char *fmt, uint32_t v)
-{
-    if (b->logged & kind)
-        return;
-    b->logged |= kind;
-    machine_log(b->m, CPU_LOG_UNIMP, "unimp", fmt, v);
-}
+enum { LOG_NARROW_CF8, LOG_OTHER_BUS, LOG_UNALIGNED };
 
 /* --- raw config helpers --- */
 
@@ -316,8 +309,9 @@ static struct pci_device *selected(struct pci_bus *b)
     if (!(b->addr & 0x80000000u))
         return NULL;
     if ((b->addr >> 16) & 0xff) {
-        pci_log_once(b, LOG_OTHER_BUS, "pci: config access to bus %u (only bus 0 exists)\n",
-                     (b->addr >> 16) & 0xff);
+        unimp_log_once(b->m, &b->logged, LOG_OTHER_BUS,
+                       "pci: config access to bus %u (only bus 0 exists)\n",
+                       (b->addr >> 16) & 0xff);
         return NULL;
     }
     return b->devs[(b->addr >> 8) & 0xff];
@@ -331,13 +325,14 @@ static uint32_t pci_port_read(void *opaque, uint32_t offset, int size)
             return b->addr;
         if (offset == 1 && size == 1 && b->cf9_ops)
             return io_ops_read(b->cf9_ops, b->cf9_opaque, 0, 1);
-        pci_log_once(b, LOG_NARROW_CF8, "pci: narrow read of 0x%x (not the address register)\n",
-                     0xcf8 + offset);
+        unimp_log_once(b->m, &b->logged, LOG_NARROW_CF8,
+                       "pci: narrow read of 0x%x (not the address register)\n", 0xcf8 + offset);
         return 0xffffffffu;
     }
     uint32_t reg = (b->addr & 0xfc) + (offset - 4);
     if (reg & (size - 1)) {
-        pci_log_once(b, LOG_UNALIGNED, "pci: unaligned config read at 0x%x\n", reg);
+        unimp_log_once(b->m, &b->logged, LOG_UNALIGNED, "pci: unaligned config read at 0x%x\n",
+                       reg);
         return 0xffffffffu;
     }
     struct pci_device *d = selected(b);
@@ -353,13 +348,15 @@ static void pci_port_write(void *opaque, uint32_t offset, uint32_t value, int si
         else if (offset == 1 && size == 1 && b->cf9_ops)
             io_ops_write(b->cf9_ops, b->cf9_opaque, 0, value, 1);
         else
-            pci_log_once(b, LOG_NARROW_CF8,
-                         "pci: narrow write to 0x%x (not the address register)\n", 0xcf8 + offset);
+            unimp_log_once(b->m, &b->logged, LOG_NARROW_CF8,
+                           "pci: narrow write to 0x%x (not the address register)\n",
+                           0xcf8 + offset);
         return;
     }
     uint32_t reg = (b->addr & 0xfc) + (offset - 4);
     if (reg & (size - 1)) {
-        pci_log_once(b, LOG_UNALIGNED, "pci: unaligned config write at 0x%x\n", reg);
+        unimp_log_once(b->m, &b->logged, LOG_UNALIGNED, "pci: unaligned config write at 0x%x\n",
+                       reg);
         return;
     }
     struct pci_device *d = selected(b);

@@ -8,6 +8,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
 
@@ -39,7 +40,7 @@ struct pic {
     struct machine *m;
     struct pic_chip chip[2]; /* master, slave */
     uint8_t intr;            /* master INT output as last driven */
-    uint8_t logged;          /* unimp messages already given (bit mask) */
+    uint64_t logged;         /* unimp messages already given (bit mask) */
 };
 
 #define ICW1_IC4  0x01
@@ -48,14 +49,6 @@ struct pic {
 #define ICW4_UPM  0x01
 #define ICW4_AEOI 0x02
 #define ICW4_SFNM 0x10
-
-static void pic_log_once(struct pic *p, int bit, const char *msg)
-{
-    if (p->logged & (1u << bit))
-        return;
-    p->logged |= 1u << bit;
-    machine_log(p->m, CPU_LOG_UNIMP, "unimp", "pic: %s\n", msg);
-}
 
 static uint8_t chip_level_mask(const struct pic_chip *c)
 {
@@ -233,7 +226,8 @@ static void chip_icw1(struct pic *p, struct pic_chip *c, uint8_t v)
     c->rotate_aeoi = 0;
     c->icw4 = 0;
     if (!(v & ICW1_IC4))
-        pic_log_once(p, 0, "ICW1 without ICW4 selects MCS-80/85 mode; treated as 8086 mode");
+        unimp_log_once(p->m, &p->logged, 0,
+                       "pic: ICW1 without ICW4 selects MCS-80/85 mode; treated as 8086 mode\n");
 }
 
 static void chip_init_word(struct pic *p, struct pic_chip *c, uint8_t v)
@@ -246,14 +240,16 @@ static void chip_init_word(struct pic *p, struct pic_chip *c, uint8_t v)
     case 2: /* ICW3 */
         c->icw3 = v;
         if (v != (c == &p->chip[0] ? 1u << PIC_CASCADE_IR : PIC_CASCADE_IR))
-            pic_log_once(p, 2, "ICW3 does not describe the PC's cascade on IR2; it stays there");
+            unimp_log_once(p->m, &p->logged, 2,
+                           "pic: ICW3 does not describe the PC's cascade on IR2; it stays there\n");
         c->init_state = (c->icw1 & ICW1_IC4) ? 3 : 0;
         break;
     case 3: /* ICW4 */
         c->icw4 = v & 0x1f;
         c->init_state = 0;
         if (!(v & ICW4_UPM))
-            pic_log_once(p, 1, "ICW4 uPM=0 (MCS-80/85 mode); treated as 8086 mode");
+            unimp_log_once(p->m, &p->logged, 1,
+                           "pic: ICW4 uPM=0 (MCS-80/85 mode); treated as 8086 mode\n");
         break;
     }
 }

@@ -7,6 +7,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/pci.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
@@ -20,7 +21,7 @@ struct piix3 {
     uint8_t rcr;           /* 0xCF9 reset control */
     uint8_t pirq_level[4]; /* input from the bus (not state: re-driven by devices) */
     uint16_t isa_level;    /* ISA IRQs we hold high */
-    bool logged_irq;
+    uint64_t logged_irq;   /* a reserved routing was logged (-d unimp) */
 };
 
 /* An ISA IRQ is high while any PIRQ routed to it is (2.2.9: several PIRQs
@@ -57,11 +58,9 @@ static void piix3_config_write(void *opaque, struct pci_device *d, uint32_t addr
         const uint8_t *cfg = pci_config(d);
         for (int i = 0; i < 4; i++) {
             uint8_t r = cfg[PIIX3_PIRQRC + i], irq = r & 0x0f;
-            if (!(r & PIIX3_PIRQ_DISABLE) && (irq < 3 || irq == 8 || irq == 13) && !p->logged_irq) {
-                p->logged_irq = true;
-                machine_log(p->m, CPU_LOG_UNIMP, "unimp",
-                            "piix3: PIRQ%c routed to reserved IRQ %d\n", 'A' + i, irq);
-            }
+            if (!(r & PIIX3_PIRQ_DISABLE) && (irq < 3 || irq == 8 || irq == 13))
+                unimp_log_once(p->m, &p->logged_irq, 0, "piix3: PIRQ%c routed to reserved IRQ %d\n",
+                               'A' + i, irq);
         }
         piix3_update(p);
     }

@@ -8,6 +8,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/vclock.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
@@ -56,7 +57,7 @@ struct pit {
     uint8_t irq_level;    /* OUT0 as last driven on IRQ 0 */
     uint8_t edge_pending; /* the timer is armed for next_edge */
     uint64_t next_edge;   /* tick of the next OUT0 edge */
-    uint8_t logged;
+    uint64_t logged;      /* unimp messages already given (bit mask) */
 };
 
 /* --- time --- */
@@ -323,14 +324,6 @@ static void pit_timer_cb(void *opaque)
 
 /* --- programming --- */
 
-static void pit_log_once(struct pit *p, int bit, const char *msg)
-{
-    if (p->logged & (1u << bit))
-        return;
-    p->logged |= 1u << bit;
-    machine_log(p->m, CPU_LOG_UNIMP, "unimp", "pit: %s\n", msg);
-}
-
 /* A complete count was written at tick t (Intel 8254, each mode's "new
  * count" rule). */
 static void ch_count_written(struct pit *p, struct pit_channel *c, uint64_t t)
@@ -356,7 +349,7 @@ static void ch_count_written(struct pit *p, struct pit_channel *c, uint64_t t)
     case 2:
     case 3:
         if (n == 1 && c->mode == 2)
-            pit_log_once(p, 0, "count 1 is illegal in mode 2");
+            unimp_log_once(p->m, &p->logged, 0, "pit: count 1 is illegal in mode 2\n");
         if (c->state == PIT_RUN) {
             /* The present period (mode 3: half-cycle) finishes first. */
             uint32_t h = (c->n + 1) / 2;
@@ -509,7 +502,10 @@ static void pit_write_count(struct pit *p, struct pit_channel *c, uint8_t v, uin
         c->cr = (uint16_t)((c->cr & 0xff) | v << 8);
         c->wmsb = 0;
         break;
-    default: pit_log_once(p, 1, "count written before any control word; ignored"); return;
+    default:
+        unimp_log_once(p->m, &p->logged, 1,
+                       "pit: count written before any control word; ignored\n");
+        return;
     }
     ch_count_written(p, c, t);
 }

@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/ps2.h"
 #include "devices/vmstate.h"
 
@@ -19,7 +20,7 @@ struct ps2_kbd {
     struct machine *m;
     ps2_notify_fn notify;
     void *opaque;
-    bool unimp_logged; /* an unknown command was logged (-d unimp) */
+    uint64_t unimp_logged; /* an unknown command was logged (-d unimp) */
     /* saved state */
     struct ps2_queue q;
     uint8_t cmd; /* command waiting for its argument byte (0xED, 0xF3, 0xF0, 0xFB-0xFD), or 0 */
@@ -122,10 +123,8 @@ static void kbd_argument(struct ps2_kbd *k, uint8_t cmd, uint8_t arg)
             kbd_respond(k, k->set);
         else if (arg <= 3)
             k->set = arg;
-        else if (k->m && !k->unimp_logged) {
-            k->unimp_logged = true;
-            machine_log(k->m, CPU_LOG_UNIMP, "unimp", "ps2 kbd: scancode set %u ignored\n", arg);
-        }
+        else if (k->m)
+            unimp_log_once(k->m, &k->unimp_logged, 0, "ps2 kbd: scancode set %u ignored\n", arg);
         break;
     default: /* 0xFB-0xFD: set-3 key types; each key code is acknowledged */
         kbd_respond(k, KBD_ACK);
@@ -192,10 +191,8 @@ void ps2_kbd_write(struct ps2_kbd *k, uint8_t b)
         kbd_respond(k, KBD_BAT_OK);
         break;
     default:
-        if (k->m && !k->unimp_logged) {
-            k->unimp_logged = true;
-            machine_log(k->m, CPU_LOG_UNIMP, "unimp", "ps2 kbd: unknown command %#x\n", b);
-        }
+        if (k->m)
+            unimp_log_once(k->m, &k->unimp_logged, 0, "ps2 kbd: unknown command %#x\n", b);
         kbd_respond(k, KBD_RESEND);
         break;
     }

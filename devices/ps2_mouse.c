@@ -5,6 +5,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/ps2.h"
 #include "devices/vmstate.h"
 
@@ -16,7 +17,7 @@ struct ps2_mouse {
     struct machine *m;
     ps2_notify_fn notify;
     void *opaque;
-    bool unimp_logged; /* an unknown command was logged (-d unimp) */
+    uint64_t unimp_logged; /* an unknown command was logged (-d unimp) */
     /* saved state */
     struct ps2_queue q;
     uint8_t cmd;          /* command waiting for its argument (0xE8, 0xF3), or 0 */
@@ -349,10 +350,8 @@ void ps2_mouse_write(struct ps2_mouse *ms, uint8_t b)
         mouse_respond(ms, 0x00);
         break;
     default:
-        if (ms->m && !ms->unimp_logged) {
-            ms->unimp_logged = true;
-            machine_log(ms->m, CPU_LOG_UNIMP, "unimp", "ps2 mouse: unknown command %#x\n", b);
-        }
+        if (ms->m)
+            unimp_log_once(ms->m, &ms->unimp_logged, 0, "ps2 mouse: unknown command %#x\n", b);
         mouse_respond(ms, AUX_RESEND);
         break;
     }

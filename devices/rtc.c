@@ -8,6 +8,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/vclock.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
@@ -70,7 +71,7 @@ struct rtc {
     int64_t div_ns;     /* virtual time the divider chain was released */
     int64_t last_ns;    /* register C holds the events up to this time */
     uint8_t irq_level;  /* IRQ 8 as last driven (IRQF) */
-    uint8_t logged;
+    uint64_t logged;    /* unimp messages already given (bit mask) */
 };
 
 /* --- calendar (proleptic Gregorian, H. Hinnant's days-from-civil) --- */
@@ -311,14 +312,6 @@ static void rtc_timer_cb(void *opaque)
     rtc_arm(r);
 }
 
-static void rtc_log_once(struct rtc *r, int bit, const char *fmt, unsigned v)
-{
-    if (r->logged & (1u << bit))
-        return;
-    r->logged |= 1u << bit;
-    machine_log(r->m, CPU_LOG_UNIMP, "unimp", fmt, v);
-}
-
 /* --- registers --- */
 
 static unsigned rtc_wday(const struct rtc *r, const struct rtc_tm *tm)
@@ -443,8 +436,8 @@ static void rtc_reg_write(struct rtc *r, int idx, uint8_t v)
         bool was = rtc_divider_running(r), counted = rtc_counting(r);
         unsigned dv = (v >> 4) & 7;
         if (dv != 2 && dv < 6)
-            rtc_log_once(r, 0, "rtc: register A divider %u (only 010 = 32.768 kHz is a PC's)\n",
-                         dv);
+            unimp_log_once(r->m, &r->logged, 0,
+                           "rtc: register A divider %u (only 010 = 32.768 kHz is a PC's)\n", dv);
         rtc_fold(r, t);
         r->cmos[REG_A] = v & 0x7f;
         if (!was && rtc_divider_running(r)) {
@@ -461,7 +454,8 @@ static void rtc_reg_write(struct rtc *r, int idx, uint8_t v)
         if (v & B_SET)
             v &= ~B_UIE; /* SET going high clears UIE (datasheet "UIE") */
         if (v & B_DSE)
-            rtc_log_once(r, 1, "rtc: daylight saving (register B DSE=%u) is not implemented\n", 1);
+            unimp_log_once(r->m, &r->logged, 1,
+                           "rtc: daylight saving (register B DSE=%u) is not implemented\n", 1);
         r->cmos[REG_B] = v;
         rtc_transition(r, counted);
         rtc_update_irq(r);

@@ -13,6 +13,7 @@
 #include "cpu/cpu.h"
 #include "devices/chardev.h"
 #include "devices/machine.h"
+#include "devices/unimp_log.h"
 #include "devices/uart.h"
 #include "devices/vclock.h"
 #include "devices/vmstate.h"
@@ -90,7 +91,7 @@ struct uart {
     struct vtimer *timeout_timer; /* character timeout (FIFO mode) */
     struct vtimer *rx_timer;      /* next host byte onto the line */
     bool irq_level;
-    bool unimp_logged; /* a read-only register write was logged (-d unimp) */
+    uint64_t unimp_logged; /* a read-only register write was logged (-d unimp) */
     /* saved state */
     uint8_t rx[UART_FIFO];     /* receive FIFO (depth 1 with FIFOs off: RBR) */
     uint8_t rx_err[UART_FIFO]; /* PE/FE/BI of each received character */
@@ -436,11 +437,9 @@ static void uart_write(void *opaque, uint32_t offset, uint32_t value, int size)
         break;
     case REG_LSR: /* read-only (factory test writes are not emulated) */
     case REG_MSR:
-        if (!u->unimp_logged)
-            machine_log(u->m, CPU_LOG_UNIMP, "unimp",
-                        "uart %#x: write %#x to read-only register %u ignored\n", u->base, v,
-                        offset);
-        u->unimp_logged = true;
+        unimp_log_once(u->m, &u->unimp_logged, 0,
+                       "uart %#x: write %#x to read-only register %u ignored\n", u->base, v,
+                       offset);
         break;
     default: u->scr = v; break;
     }

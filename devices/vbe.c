@@ -3,8 +3,11 @@
  * of the linear framebuffer (8/15/16/24/32 bpp) into the surface. */
 #include <string.h>
 
+#include "devices/machine.h"
 #include "devices/surface.h"
 #include "devices/vga_priv.h"
+#include "mmu/codepages.h"
+#include "mmu/memmap.h"
 
 bool vbe_enabled(const struct vga *v)
 {
@@ -194,6 +197,57 @@ static void vbe_draw_line(struct vga *v, uint32_t *dst, const uint8_t *src, int 
     }
 }
 
+/* The memory map's write tracking: a marked LFB page was written (its mark
+ * is gone now), or every mark is void (the map changed). */
+static void vbe_track_event(void *opaque, enum codepage_event ev, uint64_t page)
+{
+    struct vga *v = opaque;
+    if (ev == CODEPAGE_ALL)
+        v->lfb_marked = false;
+    else if (ev == CODEPAGE_WRITTEN && v->marked_base && page >= v->marked_base &&
+             page - v->marked_base < v->vram_size)
+        vga_vram_touch(v, (uint32_t)(page - v->marked_base));
+}
+
+void vbe_track_init(struct vga *v)
+{
+    codepages_listen(memmap_codepages(machine_memmap(v->m)), vbe_track_event, v);
+}
+
+static struct codepages *vbe_codepages(struct vga *v)
+{
+    if (!v->m || !v->lfb_base || !codepage_trackable(v->lfb_base + v->vram_size - 1))
+        return NULL;
+    return memmap_codepages(machine_memmap(v->m));
+}
+
+/* After an update: written pages are clean again and marked anew, so the
+ * next write to them is reported; the first time, every page is marked. */
+static void vbe_track_rearm(struct vga *v)
+{
+    struct codepages *cp = vbe_codepages(v);
+    uint32_t pages = v->vram_size >> 12;
+    bool all = !v->lfb_marked || v->marked_base != v->lfb_base;
+    v->marked_base = cp ? v->lfb_base : 0;
+    v->lfb_marked = cp != NULL;
+    for (uint32_t p = 0; p < pages; p++) {
+        if (!all && !v->vram_dirty[p])
+            continue;
+        v->vram_dirty[p] = 0;
+        if (cp)
+            codepage_mark(cp, v->lfb_base + ((uint64_t)p << 12), 0x1000);
+    }
+}
+
+/* Any page under [off, off + len) written since the last update. */
+static bool vbe_range_dirty(const struct vga *v, uint64_t off, size_t len)
+{
+    for (uint64_t p = off >> 12; p <= (off + len - 1) >> 12; p++)
+        if (v->vram_dirty[p])
+            return true;
+    return false;
+}
+
 void vbe_update_display(struct vga *v)
 {
     unsigned bpp = v->vbe_regs[VBE_INDEX_BPP];
@@ -210,10 +264,15 @@ void vbe_update_display(struct vga *v)
     bool full = v->full_redraw || v->disp_mode != VGA_DISP_VBE;
     if (!vga_shadow(v, need, &full))
         return;
+    /* With every LFB page marked, lines on unwritten pages are unchanged:
+     * a still screen costs no comparison at all. */
+    bool tracked = !full && v->lfb_marked && v->marked_base == v->lfb_base && v->lfb_base;
     for (int y = 0; y < h; y++) {
         uint64_t off = v->vbe_start + (uint64_t)y * v->vbe_line_bytes;
         if (off + line_src > v->vram_size)
             break;
+        if (tracked && !vbe_range_dirty(v, off, line_src))
+            continue;
         const uint8_t *src = v->vram + off;
         uint8_t *shadow = v->gfx_shadow + (size_t)y * line_src;
         if (!full && memcmp(shadow, src, line_src) == 0)
@@ -222,6 +281,7 @@ void vbe_update_display(struct vga *v)
         vbe_draw_line(v, v->surf->pixels + (size_t)y * v->surf->stride, src, w, bpp);
         surface_mark_dirty(v->surf, 0, y, w, 1);
     }
+    vbe_track_rearm(v);
     v->disp_mode = VGA_DISP_VBE;
     v->full_redraw = false;
 }

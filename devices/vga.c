@@ -10,6 +10,7 @@
 #include "devices/machine.h"
 #include "devices/pci.h"
 #include "devices/surface.h"
+#include "devices/unimp_log.h"
 #include "devices/vclock.h"
 #include "devices/vga_priv.h"
 #include "mmu/ioport.h"
@@ -31,10 +32,8 @@
 
 void vga_unimp(struct vga *v, unsigned kind, const char *fmt, ...)
 {
-    uint64_t bit = 1ull << (kind & 63);
-    if ((v->logged_unimp & bit) || !v->m)
+    if (!v->m || !unimp_first(&v->logged_unimp, kind))
         return;
-    v->logged_unimp |= bit;
     char buf[160];
     va_list ap;
     va_start(ap, fmt);
@@ -92,7 +91,7 @@ static void dac_write_data(struct vga *v, uint8_t val)
     }
 }
 
-static uint32_t vga_port_read(void *opaque, uint32_t offset, int size)
+uint32_t vga_port_read(void *opaque, uint32_t offset, int size)
 {
     struct vga *v = opaque;
     uint16_t port = VGA_PORT_BASE + offset;
@@ -163,7 +162,7 @@ static void ar_write(struct vga *v, uint8_t val)
     v->ar_flip ^= 1;
 }
 
-static void vga_port_write(void *opaque, uint32_t offset, uint32_t value, int size)
+void vga_port_write(void *opaque, uint32_t offset, uint32_t value, int size)
 {
     struct vga *v = opaque;
     uint16_t port = VGA_PORT_BASE + offset;
@@ -269,8 +268,9 @@ struct vga *vga_create(struct machine *m, const struct vga_config *cfg)
     v->m = m;
     v->vram_size = size;
     v->vram = calloc(1, size);
+    v->vram_dirty = calloc(size >> 12, 1);
     v->surf = surface_create(640, 400);
-    if (!v->vram || !v->surf) {
+    if (!v->vram || !v->vram_dirty || !v->surf) {
         vga_destroy(v);
         return NULL;
     }
@@ -297,6 +297,7 @@ struct vga *vga_create(struct machine *m, const struct vga_config *cfg)
         machine_register_state(m, &v->vs, v);
         machine_register_state(m, &v->vs_vram, v->vram);
         machine_register_reset(m, vga_reset_cb, v);
+        vbe_track_init(v);
         if (cfg && cfg->lfb_base)
             vga_map_lfb(v, cfg->lfb_base);
     }
@@ -310,6 +311,7 @@ void vga_destroy(struct vga *v)
     surface_destroy(v->surf);
     free(v->text_shadow);
     free(v->gfx_shadow);
+    free(v->vram_dirty);
     free(v->vram);
     free(v->rom);
     free(v);
@@ -348,6 +350,15 @@ struct pci_device *vga_pci_attach(struct vga *v, struct pci_bus *bus, uint8_t de
         .map = vga_bar_map,
     };
     pci_register_bar(d, 0, &bar);
+    /* BAR2: QEMU stdvga's MMIO registers (VGA ports, Bochs DISPI), which
+     * Linux bochs-drm prefers to the ports. */
+    struct pci_bar mmio = {
+        .size = VGA_MMIO_SIZE,
+        .flags = PCI_BAR_MEM,
+        .ops = &vga_mmio_ops,
+        .opaque = v,
+    };
+    pci_register_bar(d, 2, &mmio);
     if (v->rom)
         pci_register_rom(d, v->rom, v->rom_size);
     return d;

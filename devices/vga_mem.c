@@ -97,6 +97,7 @@ static void vga_mem_writeb(struct vga *v, uint32_t addr, uint8_t val)
         unsigned plane = addr & 3;
         if ((map_mask & (1u << plane)) && addr < v->vram_size) {
             v->vram[addr] = val;
+            vga_vram_touch(v, addr);
             if (plane == 2)
                 v->font_dirty = true;
         }

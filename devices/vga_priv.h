@@ -93,6 +93,13 @@ struct vga {
     uint8_t *gfx_shadow; /* source bytes of each line as last drawn */
     size_t gfx_shadow_size;
     uint32_t palette[256]; /* DAC as 0xRRGGBB, refreshed at each update */
+    /* VBE dirty tracking: CPU writes to the LFB are seen through the
+     * memory map's write tracking (mmu/codepages.h: each VRAM page is
+     * marked, the first write to it is reported and unmarks it), window
+     * writes by vga_mem.c; only lines on written pages are compared. */
+    uint8_t *vram_dirty;   /* by 4 KiB VRAM page: written since the last update */
+    bool lfb_marked;       /* every LFB page is marked (else: compare all, then mark) */
+    uint64_t marked_base;  /* the LFB address the marks were set for */
 
     struct vmstate vs;
     struct vmstate vs_vram;
@@ -101,11 +108,25 @@ struct vga {
     uint64_t logged_unimp; /* VGA_UNIMP_* kinds already logged */
 };
 
+/* vga.c: the legacy ports 0x3B0-0x3DF (offset from 0x3B0) */
+uint32_t vga_port_read(void *opaque, uint32_t offset, int size);
+void vga_port_write(void *opaque, uint32_t offset, uint32_t value, int size);
+
+/* vga_mmio.c: PCI BAR2 of QEMU's stdvga (hw/display/vga-pci.c) */
+#define VGA_MMIO_SIZE 0x1000
+struct io_ops;
+extern const struct io_ops vga_mmio_ops;
+
 /* vga_mem.c */
 uint32_t vga_mem_read(void *opaque, uint32_t addr, int size);
 void vga_mem_write(void *opaque, uint32_t addr, uint32_t val, int size);
 
 /* vbe.c */
+void vbe_track_init(struct vga *v); /* listen to the machine's write tracking */
+static inline void vga_vram_touch(struct vga *v, uint32_t off)
+{
+    v->vram_dirty[off >> 12] = 1;
+}
 uint32_t vbe_port_read(void *opaque, uint32_t offset, int size);
 void vbe_port_write(void *opaque, uint32_t offset, uint32_t val, int size);
 bool vbe_enabled(const struct vga *v);

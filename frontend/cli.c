@@ -33,10 +33,21 @@ void cli_usage(FILE *out)
                  "  -bios FILE         firmware ROM image (64 KiB to 2 MiB, multiple of 64 KiB),\n"
                  "                     mapped at the top of 4 GiB (default: SeaBIOS,\n"
                  "                     /usr/share/seabios/bios-256k.bin)\n"
+                 "  -bios none         no firmware: vx86 enters the -kernel itself\n"
+                 "  -kernel FILE       boot a Linux bzImage (through SeaBIOS) or a multiboot\n"
+                 "                     ELF kernel directly\n"
+                 "  -initrd FILE       the initrd (multiboot: modules \"a args,b\")\n"
+                 "  -append CMDLINE    the kernel command line\n"
                  "  -m SIZE            RAM size in MiB, or with a K/M/G suffix (default 128,\n"
                  "                     1 to 3584 MiB)\n"
                  "  -option-rom FILE   an option ROM SeaBIOS runs (fw_cfg genroms/), repeatable\n"
                  "  -boot [order=]DRIVES[,menu=on|off]  boot order: a floppy, c disk, d CD-ROM\n"
+                 "  -hda/-hdb/-hdc/-hdd FILE  IDE disk image (primary master .. secondary slave)\n"
+                 "  -cdrom FILE        ISO image in the IDE CD-ROM (secondary master)\n"
+                 "  -fda/-fdb FILE     floppy image (720 KiB, 1.44 MB or 2.88 MB) in drive A/B\n"
+                 "  -drive file=FILE[,format=F][,if=ide|floppy][,media=disk|cdrom][,index=N]\n"
+                 "        [,readonly=on][,snapshot=on]  a drive, as QEMU\n"
+                 "  -snapshot          discard all disk writes at exit\n"
                  "  -rtc base=utc|localtime|YYYY-MM-DDTHH:MM:SS  RTC start time\n"
                  "  -icount [shift=]N  deterministic time: each instruction takes 2^N ns of\n"
                  "                     virtual time (0..10); runs are bit-identical\n"
@@ -48,7 +59,9 @@ void cli_usage(FILE *out)
                  "  -debugcon DEV      debug console on ports 0xE9/0x402 (same DEV spellings;\n"
                  "                     default none, stderr with -nographic)\n"
                  "  -monitor DEV       HMP monitor: stdio or unix:PATH,server,nowait\n"
-                 "  -display none      no display window\n"
+                 "  -display sdl|none  SDL2 window (default when $DISPLAY/$WAYLAND_DISPLAY is\n"
+                 "                     set; Ctrl+Alt+F fullscreen, G release mouse, P pause,\n"
+                 "                     End sends Ctrl+Alt+Del) or no window\n"
                  "  -nographic         -display none -serial stdio; debug console on stderr\n"
                  "\n"
                  "batch use:\n"
@@ -57,6 +70,7 @@ void cli_usage(FILE *out)
                  "  --fail REGEX       exit 2 as soon as the output matches\n"
                  "  --timeout SECONDS  exit 124 after this much host time\n"
                  "  --text-screen FILE at exit, write the VGA text screen to FILE\n"
+                 "  --screenshot-on-exit FILE.png  at exit, write the screen as PNG\n"
                  "  --keys KEYS        type keys on the PS/2 keyboard, 20 ms apart: QEMU key\n"
                  "                     names or combos separated by blanks (\"h i ret\")\n"
                  "  --keys-after REGEX start typing when the output first matches\n"
@@ -315,6 +329,12 @@ static bool take_value(struct cli_options *o, const char *opt, const char *val, 
     } while (0)
     if (!strcmp(opt, "bios")) {
         o->bios = val;
+    } else if (!strcmp(opt, "kernel")) {
+        o->kernel = val;
+    } else if (!strcmp(opt, "initrd")) {
+        o->initrd = val;
+    } else if (!strcmp(opt, "append")) {
+        o->append = val;
     } else if (!strcmp(opt, "m")) {
         if (!cli_parse_ram_size(val, &o->ram_size, msg, sizeof msg))
             FAIL("%s", msg);
@@ -351,8 +371,10 @@ static bool take_value(struct cli_options *o, const char *opt, const char *val, 
         if (!parse_count(val, &o->max_insns))
             FAIL("invalid count '%s' (a positive integer)", val);
     } else if (!strcmp(opt, "display")) {
-        if (strcmp(val, "none"))
-            FAIL("'%s' is not available (only 'none')", val);
+        size_t n = strcspn(val, ",");
+        if (!(n == 3 && !strncmp(val, "sdl", 3)) && !(n == 4 && !strncmp(val, "none", 4)))
+            FAIL("'%s' is not available (sdl or none)", val);
+        o->display = val;
     } else if (!strcmp(opt, "icount")) {
         if (!cli_parse_icount(val, &o->icount_shift, msg, sizeof msg))
             FAIL("%s", msg);
@@ -367,6 +389,11 @@ static bool take_value(struct cli_options *o, const char *opt, const char *val, 
         if (o->noption_roms == CLI_MAX_OPTION_ROMS)
             FAIL("at most %d option ROMs", CLI_MAX_OPTION_ROMS);
         o->option_roms[o->noption_roms++] = val;
+    } else if (!strcmp(opt, "hda") || !strcmp(opt, "hdb") || !strcmp(opt, "hdc") ||
+               !strcmp(opt, "hdd") || !strcmp(opt, "cdrom") || !strcmp(opt, "fda") ||
+               !strcmp(opt, "fdb") || !strcmp(opt, "drive")) {
+        if (!cli_drive_option(o, opt, val, msg, sizeof msg))
+            FAIL("%s", msg);
     } else if (!strcmp(opt, "expect")) {
         o->expect = val;
     } else if (!strcmp(opt, "fail")) {
@@ -376,6 +403,8 @@ static bool take_value(struct cli_options *o, const char *opt, const char *val, 
             FAIL("%s", msg);
     } else if (!strcmp(opt, "text-screen")) {
         o->text_screen = val;
+    } else if (!strcmp(opt, "screenshot-on-exit")) {
+        o->screenshot_on_exit = val;
     } else if (!strcmp(opt, "keys")) {
         o->keys = val;
     } else if (!strcmp(opt, "keys-after")) {
@@ -427,11 +456,17 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *ou
             o->nographic = true;
             continue;
         }
+        if (!strcmp(opt, "snapshot")) {
+            o->snapshot = true;
+            continue;
+        }
 
         static const char *const with_value[] = {
             "bios",   "m",       "debugcon",    "d",    "D",         "max-insns",  "display",
             "serial", "monitor", "icount",      "rtc",  "boot",      "option-rom", "expect",
-            "fail",   "timeout", "text-screen", "keys", "keys-after"};
+            "fail",   "timeout", "text-screen", "screenshot-on-exit", "keys", "keys-after",
+            "hda",    "hdb",     "hdc",         "hdd",  "cdrom",     "fda",        "fdb",
+            "drive",  "kernel",  "initrd",      "append"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known |= !strcmp(opt, with_value[k]);
@@ -455,11 +490,206 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *ou
         o->serial[o->nserial++] = "stdio";
     if (!o->debugcon)
         o->debugcon = o->nographic ? "stderr" : "none";
+    if ((o->initrd || o->append) && !o->kernel) {
+        fprintf(err, "vx86: -%s needs -kernel\n", o->initrd ? "initrd" : "append");
+        return CLI_ERROR;
+    }
     if (o->keys_after && !o->keys) {
         fprintf(err, "vx86: --keys-after needs --keys\n");
         return CLI_ERROR;
     }
     if (stdio_conflict(o, err))
         return CLI_ERROR;
+    cli_drive_finish(o);
     return CLI_RUN;
+}
+
+/* --- drives: -hda..-hdd, -cdrom, -fda/-fdb, -drive, -snapshot (QEMU spelling) --- */
+
+/* Copy s into the options' string pool (argv stays valid, but a -drive value
+ * is cut into pieces and ",," unescaped). NULL when the pool is full. */
+static const char *pool_copy(struct cli_options *o, const char *s, size_t n)
+{
+    if (o->drive_pool_used + n + 1 > sizeof o->drive_pool)
+        return NULL;
+    char *d = o->drive_pool + o->drive_pool_used;
+    memcpy(d, s, n);
+    d[n] = 0;
+    o->drive_pool_used += n + 1;
+    return d;
+}
+
+static bool index_used(const struct cli_options *o, int interface, int index)
+{
+    for (int i = 0; i < o->ndrives; i++)
+        if (o->drives[i].interface == interface && o->drives[i].index == index)
+            return true;
+    return false;
+}
+
+static bool add_drive(struct cli_options *o, struct pc_drive d, char *err, size_t errlen)
+{
+    int max = d.interface == PC_IF_IDE ? 4 : 2;
+    if (d.index < 0) { /* the first free index, as QEMU */
+        for (d.index = 0; d.index < max && index_used(o, d.interface, d.index); d.index++)
+            ;
+        if (d.index == max) {
+            snprintf(err, errlen, "no free %s drive index",
+                     d.interface == PC_IF_IDE ? "IDE" : "floppy");
+            return false;
+        }
+    }
+    if (d.index >= max) {
+        snprintf(err, errlen, "drive index %d out of range (0-%d for if=%s)", d.index, max - 1,
+                 d.interface == PC_IF_IDE ? "ide" : "floppy");
+        return false;
+    }
+    if (index_used(o, d.interface, d.index)) {
+        snprintf(err, errlen, "drive index %d of if=%s is already used", d.index,
+                 d.interface == PC_IF_IDE ? "ide" : "floppy");
+        return false;
+    }
+    if (o->ndrives == PC_MAX_DRIVES) {
+        snprintf(err, errlen, "at most %d drives", PC_MAX_DRIVES);
+        return false;
+    }
+    if (d.media == PC_MEDIA_CDROM)
+        d.readonly = true;
+    o->drives[o->ndrives++] = d;
+    return true;
+}
+
+/* on/off (also yes/no, true/false) for -drive flags. */
+static bool parse_flag(const char *v, bool *out)
+{
+    if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
+        *out = true;
+        return true;
+    }
+    if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+/* -drive key=value,...: ",," in a value is a literal comma (QEMU). */
+static bool parse_drive(struct cli_options *o, const char *s, char *err, size_t errlen)
+{
+    struct pc_drive d = {.interface = PC_IF_IDE, .media = PC_MEDIA_DISK, .index = -1};
+    const char *p = s;
+    while (*p) {
+        char item[1024];
+        size_t n = 0;
+        while (*p && !(*p == ',' && p[1] != ',')) {
+            if (*p == ',') /* ",," */
+                p++;
+            if (n + 1 < sizeof item)
+                item[n++] = *p;
+            p++;
+        }
+        item[n] = 0;
+        if (*p == ',')
+            p++;
+        char *eq = strchr(item, '=');
+        if (!eq) {
+            snprintf(err, errlen, "'%s': expected key=value", item);
+            return false;
+        }
+        *eq = 0;
+        const char *key = item, *val = eq + 1;
+        if (!strcmp(key, "file")) {
+            if (!(d.file = pool_copy(o, val, strlen(val))))
+                goto full;
+        } else if (!strcmp(key, "format")) {
+            if (!(d.format = pool_copy(o, val, strlen(val))))
+                goto full;
+        } else if (!strcmp(key, "if")) {
+            if (!strcmp(val, "ide"))
+                d.interface = PC_IF_IDE;
+            else if (!strcmp(val, "floppy"))
+                d.interface = PC_IF_FLOPPY;
+            else {
+                snprintf(err, errlen, "if=%s is not available (ide or floppy)", val);
+                return false;
+            }
+        } else if (!strcmp(key, "media")) {
+            if (!strcmp(val, "disk"))
+                d.media = PC_MEDIA_DISK;
+            else if (!strcmp(val, "cdrom"))
+                d.media = PC_MEDIA_CDROM;
+            else {
+                snprintf(err, errlen, "media=%s: use disk or cdrom", val);
+                return false;
+            }
+        } else if (!strcmp(key, "index")) {
+            char *end;
+            long v = strtol(val, &end, 10);
+            if (!*val || *end || v < 0 || v > 255) {
+                snprintf(err, errlen, "index=%s: not a drive index", val);
+                return false;
+            }
+            d.index = (int)v;
+        } else if (!strcmp(key, "readonly") || !strcmp(key, "snapshot")) {
+            bool f;
+            if (!parse_flag(val, &f)) {
+                snprintf(err, errlen, "%s=%s: use on or off", key, val);
+                return false;
+            }
+            if (key[0] == 'r')
+                d.readonly = f;
+            else
+                d.snapshot = f;
+        } else if (!strcmp(key, "cache") || !strcmp(key, "aio") || !strcmp(key, "id") ||
+                   !strcmp(key, "discard")) {
+            /* accepted and ignored */
+        } else {
+            snprintf(err, errlen, "unknown -drive setting '%s'", key);
+            return false;
+        }
+    }
+    if (d.file && !d.file[0])
+        d.file = NULL; /* file= (empty): a CD-ROM drive with no disc */
+    if (!d.file && d.media != PC_MEDIA_CDROM) {
+        snprintf(err, errlen, "a disk needs file=");
+        return false;
+    }
+    if (d.interface == PC_IF_FLOPPY && d.media == PC_MEDIA_CDROM) {
+        snprintf(err, errlen, "media=cdrom needs if=ide");
+        return false;
+    }
+    return add_drive(o, d, err, errlen);
+full:
+    snprintf(err, errlen, "too many characters in -drive values");
+    return false;
+}
+
+bool cli_drive_option(struct cli_options *o, const char *opt, const char *val, char *err,
+                      size_t errlen)
+{
+    if (!strcmp(opt, "drive"))
+        return parse_drive(o, val, err, errlen);
+    struct pc_drive d = {.file = val, .interface = PC_IF_IDE, .media = PC_MEDIA_DISK};
+    if (!strncmp(opt, "hd", 2) && opt[2] >= 'a' && opt[2] <= 'd' && !opt[3]) {
+        d.index = opt[2] - 'a';
+    } else if (!strcmp(opt, "cdrom")) {
+        d.media = PC_MEDIA_CDROM, d.index = 2; /* secondary master, as QEMU */
+    } else if (!strncmp(opt, "fd", 2) && (opt[2] == 'a' || opt[2] == 'b') && !opt[3]) {
+        d.interface = PC_IF_FLOPPY, d.index = opt[2] - 'a';
+    } else {
+        snprintf(err, errlen, "not a drive option");
+        return false;
+    }
+    if (!*val) {
+        snprintf(err, errlen, "empty file name");
+        return false;
+    }
+    return add_drive(o, d, err, errlen);
+}
+
+void cli_drive_finish(struct cli_options *o)
+{
+    for (int i = 0; i < o->ndrives; i++)
+        if (o->snapshot)
+            o->drives[i].snapshot = true;
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "devices/pc.h"
+
 struct cpu;
 
 #define VX86_VERSION "0.1.0"
@@ -22,6 +24,9 @@ struct cpu;
 
 struct cli_options {
     const char *bios;                   /* -bios FILE (NULL = the board's default firmware) */
+    const char *kernel;                 /* -kernel FILE: bzImage or multiboot ELF */
+    const char *initrd;                 /* -initrd FILE (multiboot: modules "a,b") */
+    const char *append;                 /* -append CMDLINE */
     uint64_t ram_size;                  /* -m, bytes */
     const char *debugcon;               /* -debugcon stdio|file:PATH|none; NULL = default (none, or
                              stderr with -nographic) */
@@ -41,11 +46,19 @@ struct cli_options {
     bool boot_menu;         /* -boot menu=on */
     const char *option_roms[CLI_MAX_OPTION_ROMS]; /* -option-rom FILE */
     int noption_roms;
+    struct pc_drive drives[PC_MAX_DRIVES]; /* -hda..-hdd, -cdrom, -fda/-fdb, -drive */
+    int ndrives;
+    bool snapshot;           /* -snapshot: every drive discards its writes */
+    char drive_pool[4096];   /* -drive strings (file=, format=) */
+    size_t drive_pool_used;
     /* batch use */
     const char *expect;      /* --expect REGEX */
     const char *fail;        /* --fail REGEX */
     uint64_t timeout_ns;     /* --timeout SECONDS (host wall time); 0 = none */
     const char *text_screen; /* --text-screen FILE */
+    const char *display;     /* -display sdl|none (NULL = default: sdl when $DISPLAY or
+                                $WAYLAND_DISPLAY is set, else none) */
+    const char *screenshot_on_exit; /* --screenshot-on-exit FILE.png */
     const char *keys;        /* --keys KEYS: typed on the keyboard */
     const char *keys_after;  /* --keys-after REGEX: ... once the output matches */
 };
@@ -69,6 +82,12 @@ bool cli_parse_rtc(const char *s, int64_t *base, bool *localtime, char *err, siz
 /* "--timeout" value: seconds, fractions allowed, > 0. */
 bool cli_parse_timeout(const char *s, uint64_t *ns, char *err, size_t errlen);
 void cli_usage(FILE *out);
+/* A drive option (opt without dashes: "hda".."hdd",
+ * "cdrom", "fda", "fdb", "drive") with its value, added to o->drives. */
+bool cli_drive_option(struct cli_options *o, const char *opt, const char *val, char *err,
+                      size_t errlen);
+/* After parsing: -snapshot applies to every drive. */
+void cli_drive_finish(struct cli_options *o);
 
 /* --- frontend/log.c: -d output, to stderr or the -D file --- */
 struct fe_log;

@@ -15,6 +15,7 @@
 #include "devices/machine.h"
 #include "devices/pc.h"
 #include "frontend/cli.h"
+#include "frontend/display.h"
 
 /* What the machine's hooks see as their opaque pointer. */
 struct frontend {
@@ -22,6 +23,7 @@ struct frontend {
     struct fe_trace *trace;
     struct fe_batch *batch;
     struct fe_keys *keys;
+    struct fe_display *display; /* the SDL window, NULL with -display none */
     struct machine *m;
 };
 
@@ -42,6 +44,8 @@ static void fe_poll_hook(void *opaque)
     struct frontend *fe = opaque;
     if (fe->batch && fe->m)
         fe_batch_poll(fe->batch, fe->m);
+    if (fe->display)
+        fe_display_poll(fe->display);
 }
 
 /* --- signals: SIGINT/SIGTERM/SIGHUP end the run through a self-pipe, so the
@@ -171,6 +175,7 @@ int main(int argc, char **argv)
                 .ram_size = opt.ram_size,
                 .debugcon = debugcon,
                 .no_reboot = opt.no_reboot,
+                .reset_exits = opt.no_reboot,
                 .max_insns = opt.max_insns,
                 .log_mask = opt.log_mask,
                 .deterministic = opt.deterministic,
@@ -184,6 +189,9 @@ int main(int argc, char **argv)
                 .poll_fn = fe_poll_hook,
             },
         .bios_path = opt.bios,
+        .kernel = opt.kernel,
+        .initrd = opt.initrd,
+        .append = opt.append,
         .boot_order = opt.boot_order,
         .boot_menu = opt.boot_menu,
         .rtc_base = opt.rtc_base,
@@ -194,6 +202,9 @@ int main(int argc, char **argv)
         cfg.serial[i] = be.serial[i];
     for (int i = 0; i < opt.noption_roms && i < PC_MAX_OPTION_ROMS; i++)
         cfg.option_roms[i] = opt.option_roms[i];
+    for (int i = 0; i < opt.ndrives; i++)
+        cfg.drives[i] = opt.drives[i];
+    cfg.ndrives = opt.ndrives;
 
     pc = pc_create(&cfg, err, sizeof err);
     if (!pc) {
@@ -228,6 +239,27 @@ int main(int argc, char **argv)
     machine_watch_chardev(fe.m, be.monitor);
     for (int i = 0; i < opt.nserial; i++)
         machine_watch_chardev(fe.m, i == 0 ? com1 : be.serial[i]);
+    /* The display: SDL by default when there is one to show it on. */
+    enum fe_display_kind dk = FE_DISPLAY_DEFAULT;
+    if (opt.nographic)
+        dk = FE_DISPLAY_NONE;
+    else if (opt.display)
+        fe_display_parse(opt.display, &dk);
+    bool asked = dk != FE_DISPLAY_DEFAULT;
+    if (dk == FE_DISPLAY_DEFAULT) {
+        dk = fe_display_default();
+        if (dk == FE_DISPLAY_NONE && isatty(STDERR_FILENO))
+            fprintf(stderr, "vx86: no $DISPLAY or $WAYLAND_DISPLAY: running with -display none\n");
+    }
+    if (dk == FE_DISPLAY_SDL) {
+        fe.display = fe_display_sdl_create(pc, "vx86", err, sizeof err);
+        if (!fe.display && asked) {
+            fprintf(stderr, "vx86: %s\n", err);
+            goto out;
+        }
+        if (!fe.display) /* the default display could not be opened: go on without */
+            fprintf(stderr, "vx86: %s; running with -display none\n", err);
+    }
     install_signals();
     if (signal_pipe[0] >= 0)
         machine_watch_fd(fe.m, signal_pipe[0], signal_ready, &fe);
@@ -236,6 +268,8 @@ int main(int argc, char **argv)
 
     if (opt.text_screen && fe_write_text_screen(pc, opt.text_screen, err, sizeof err) < 0)
         fprintf(stderr, "vx86: --text-screen: %s\n", err);
+    if (opt.screenshot_on_exit && fe_screendump(pc, opt.screenshot_on_exit, err, sizeof err) < 0)
+        fprintf(stderr, "vx86: --screenshot-on-exit: %s\n", err);
     if (opt.log_mask & FE_LOG_POST) {
         int code = machine_post_code(fe.m);
         if (code < 0)
@@ -248,6 +282,7 @@ out:
     fe_keys_destroy(fe.keys); /* its timer lives on the machine's clock */
     if (pc)
         pc_destroy(pc);
+    fe_display_destroy(fe.display); /* after the machine that watched its timer */
     fe_batch_destroy(fe.batch); /* closes the taps, not what they wrap */
     fe_trace_destroy(fe.trace);
     fe_log_close(fe.log);

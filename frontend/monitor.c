@@ -1,6 +1,7 @@
 /* The monitor: QEMU's HMP commands (info status/registers, x, xp, stop,
- * cont, system_reset, sendkey, quit, help) plus screendump-text, read line
- * by line from a chardev (stdio or a unix socket) and answered on it. */
+ * cont, system_reset, system_powerdown, sendkey, quit, help) plus
+ * screendump-text, read line by line from a chardev (stdio or a unix
+ * socket) and answered on it. */
 #include <capstone/capstone.h>
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/mem.h"
+#include "devices/acpi_pm.h"
 #include "devices/chardev.h"
 #include "devices/i8042.h"
 #include "devices/machine.h"
@@ -18,6 +20,7 @@
 #include "devices/ps2.h"
 #include "devices/vga.h"
 #include "frontend/cli.h"
+#include "frontend/display.h"
 #include "mmu/memmap.h"
 
 #define MON_LINE   1024
@@ -45,9 +48,11 @@ static const char *const help_text =
     "info status -- show the virtual machine status\n"
     "info registers -- show the cpu registers\n"
     "quit|q -- quit the emulator\n"
+    "screendump FILE -- save the screen as a PNG image to FILE\n"
     "screendump-text FILE -- write the VGA text screen to FILE (vx86)\n"
     "sendkey keys -- send keys to the VM (e.g. 'sendkey ctrl-alt-delete', 'sendkey a')\n"
     "stop -- stop emulation\n"
+    "system_powerdown -- send system power down event\n"
     "system_reset -- reset the system\n"
     "x /fmt addr -- virtual memory dump starting at addr\n"
     "xp /fmt addr -- physical memory dump starting at addr\n"
@@ -399,10 +404,24 @@ void fe_monitor_command(struct fe_monitor *mon, const char *line)
         machine_resume(mon->m);
     } else if (!strcmp(cmd, "system_reset")) {
         machine_request_reset(mon->m);
+    } else if (!strcmp(cmd, "system_powerdown")) {
+        /* The ACPI power button: an ACPI guest shuts down and powers off. */
+        struct acpi_pm *pm = mon->pc ? pc_acpi_pm(mon->pc) : NULL;
+        if (pm)
+            acpi_pm_press_power_button(pm);
+        else
+            out(mon, "system_powerdown: this machine has no ACPI power button\n");
     } else if (!strcmp(cmd, "sendkey")) {
         cmd_sendkey(mon, arg);
     } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {
         machine_stop(mon->m, VX86_EXIT_OK);
+    } else if (!strcmp(cmd, "screendump")) {
+        char err[256], file[MON_LINE];
+        snprintf(file, sizeof file, "%.*s", (int)strcspn(arg, " \t"), arg); /* QEMU: [-d dev] ignored */
+        if (!*file)
+            out(mon, "screendump: expected a file name\n");
+        else if (fe_screendump(mon->pc, file, err, sizeof err) < 0)
+            out(mon, "screendump: %s\n", err);
     } else if (!strcmp(cmd, "screendump-text") || !strcmp(cmd, "screendump_text")) {
         char err[256];
         if (!*arg)

@@ -10,7 +10,7 @@
 /* Pages are tracked in 64-byte chunks, so that data sharing a page with code
  * (real-mode programs, BIOS variables) does not throw the code away. */
 #define CODEPAGE_CHUNK_SHIFT 6
-#define CODEPAGE_LIMIT (1ull << 32) /* physical addresses tracked: the first 4 GiB */
+#define CODEPAGE_LIMIT       (1ull << 32) /* physical addresses tracked: the first 4 GiB */
 
 /* What a listener is told. */
 enum codepage_event {
@@ -41,7 +41,10 @@ void codepages_destroy(struct codepages *cp);
 void codepages_listen(struct codepages *cp, codepage_fn fn, void *opaque);
 void codepages_unlisten(struct codepages *cp, codepage_fn fn, void *opaque);
 
-static inline bool codepage_trackable(uint64_t phys) { return phys < CODEPAGE_LIMIT; }
+static inline bool codepage_trackable(uint64_t phys)
+{
+    return phys < CODEPAGE_LIMIT;
+}
 
 /* Record that [phys, phys+len) (inside one page, trackable) holds cached
  * code. The first mark of a page tells the listeners (CODEPAGE_MARKED), so

@@ -17,10 +17,12 @@ struct port_handler {
 };
 
 struct ioport_map {
-    uint16_t owner[0x10000];   /* index into handlers, 0 = unclaimed */
+    uint16_t owner[0x10000]; /* index into handlers, 0 = unclaimed */
     struct port_handler *handlers;
     int nhandlers, cap;
-    uint32_t seq; /* registrations so far */
+    uint32_t seq;                       /* registrations so far */
+    const struct io_ops *unclaimed_ops; /* bytes nobody owns, or NULL (ioport_set_unclaimed) */
+    void *unclaimed_opaque;
 };
 
 struct ioport_map *ioport_create(void)
@@ -99,10 +101,19 @@ static const struct port_handler *whole(const struct ioport_map *p, uint32_t por
     return &p->handlers[idx];
 }
 
+void ioport_set_unclaimed(struct ioport_map *p, const struct io_ops *ops, void *opaque)
+{
+    p->unclaimed_ops = ops;
+    p->unclaimed_opaque = opaque;
+}
+
 static uint32_t read_byte(const struct ioport_map *p, uint32_t port)
 {
-    if (port >= 0x10000 || !p->owner[port])
+    if (port >= 0x10000)
         return 0xff;
+    if (!p->owner[port])
+        return p->unclaimed_ops ? io_ops_read(p->unclaimed_ops, p->unclaimed_opaque, port, 1) & 0xff
+                                : 0xff;
     const struct port_handler *h = &p->handlers[p->owner[port]];
     return io_ops_read(h->ops, h->opaque, port - h->base, 1);
 }
@@ -130,6 +141,8 @@ void ioport_write(struct ioport_map *p, uint16_t port, uint32_t value, int size)
         if (q < 0x10000 && p->owner[q]) {
             h = &p->handlers[p->owner[q]];
             io_ops_write(h->ops, h->opaque, q - h->base, (value >> (i * 8)) & 0xff, 1);
+        } else if (q < 0x10000 && p->unclaimed_ops) {
+            io_ops_write(p->unclaimed_ops, p->unclaimed_opaque, q, (value >> (i * 8)) & 0xff, 1);
         }
     }
 }

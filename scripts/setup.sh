@@ -14,9 +14,15 @@ fi
 # Build tools, the libraries the CMake files look for (capstone, check,
 # zlib, cJSON for the SingleStepTests harness), nasm for the guest ROMs,
 # what later layers use (SDL2 display, libelf for kernel loading), and the
-# PC's default firmware (SeaBIOS and its VGA BIOS, /usr/share/seabios).
+# PC's default firmware (SeaBIOS and its VGA BIOS, /usr/share/seabios),
+# and Xvfb/xdotool for the SDL window tests (tests/desktop), qemu-img
+# (qemu-utils) for the disk image interoperability and boot tests, clang
+# for the libFuzzer targets (tests/fuzz), iasl (acpica-tools) for the DSDT
+# (bios/acpi/dsdt.asl).
 packages="build-essential cmake pkg-config nasm libcapstone-dev check libsubunit-dev
-          zlib1g-dev libcjson-dev libelf-dev libsdl2-dev seabios"
+          zlib1g-dev libcjson-dev libelf-dev libsdl2-dev seabios
+          xvfb xauth xdotool
+          qemu-utils clang acpica-tools"
 
 missing=
 for p in $packages; do

@@ -20,3 +20,13 @@ cmake --build "$build-asan" -j"$jobs"
 cmake -S "$src" -B "$build-softfpu" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX86_FPU_HOST=OFF
 cmake --build "$build-softfpu" -j"$jobs"
 (cd "$build-softfpu" && ctest -R fpu --output-on-failure -j"$jobs")
+
+# The disk image parsers under libFuzzer (clang only), a short bounded run.
+if command -v clang >/dev/null 2>&1; then
+    CC=clang cmake -S "$src" -B "$build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DVX86_FUZZ=ON
+    for t in "$src"/tests/fuzz/fuzz_*.c; do
+        t=$(basename "$t" .c)
+        cmake --build "$build-fuzz" -j"$jobs" --target "$t"
+        sh "$src/tests/fuzz/run.sh" "$build-fuzz/tests/fuzz/$t" 20 "$build/vx86-img"
+    done
+fi

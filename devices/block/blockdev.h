@@ -11,9 +11,10 @@
 #define BLK_SECTOR 512u
 
 /* blk_open flags */
-#define BLK_RDONLY 0x01   /* open read-only (no lock for writing is taken) */
+#define BLK_RDONLY 0x01   /* open read-only (shared lock: refused while another process writes) */
 #define BLK_SNAPSHOT 0x02 /* writes go to a temporary overlay discarded at close */
 #define BLK_NOLOCK 0x04   /* do not take the advisory file lock (tools only) */
+#define BLK_NO_BACKING 0x08 /* do not open the backing chain (info/check of one file) */
 
 struct blockdev;
 
@@ -25,6 +26,7 @@ struct blk_info {
     uint64_t allocated_size;    /* bytes used on the host (all files) */
     const char *backing_file;   /* NULL if none */
     const char *backing_format; /* NULL if unknown */
+    uint32_t cluster_size;      /* allocation unit (qcow2 cluster, VMDK grain); 0 if none */
 };
 
 /* Options for creating an image (vx86-img create / convert -O). */
@@ -34,6 +36,7 @@ struct blk_create_opts {
     const char *backing_file; /* overlay on top of this image (qcow2, VHD differencing, VMDK) */
     const char *backing_format;
     int compat;               /* qcow2: 2 or 3 (0 = default 3) */
+    uint32_t cluster_size;    /* qcow2: a power of two, 512 to 2 MiB (0 = 64 KiB) */
 };
 
 /* Results of a consistency check (vx86-img check). */
@@ -87,8 +90,9 @@ struct blockdev {
 
 #define BLK_MAX_CHAIN 64 /* backing files deeper than this are refused (loops) */
 
-/* Open an image; `format` NULL probes the format. Takes an advisory lock
- * (refuses a file already open for writing elsewhere) unless BLK_RDONLY. */
+/* Open an image; `format` NULL probes the format. Unless BLK_NOLOCK takes
+ * QEMU-compatible advisory locks (file_io.c): a writer refuses a file open
+ * anywhere else (vx86 or QEMU), a reader one open for writing. */
 struct blockdev *blk_open(const char *filename, const char *format, int flags, char *err,
                           size_t errlen);
 int blk_read(struct blockdev *bd, uint64_t sector, void *buf, uint32_t count);

@@ -14,6 +14,7 @@ vx86_line=$("$build/tests/bench/vx86_bench" "$rom")
 echo "  $vx86_line"
 insns=$(echo "$vx86_line" | awk '{print $2}')
 vx86_s=$(echo "$vx86_line" | awk '{print $4}')
+vx86_cpu=$(echo "$vx86_line" | awk '{print $11}')
 
 if ! command -v bochs >/dev/null 2>&1; then
     echo "Bochs: not installed (apt-get install bochs bochs-sdl vgabios), no comparison"
@@ -42,18 +43,29 @@ debug: action=ignore
 clock: sync=none
 EOF2
 printf 'c\nquit\n' >"$tmp/cmds"
+# Bochs' CPU time (user + system) comes from /usr/bin/time when it exists.
+cputime=
+[ -x /usr/bin/time ] && cputime="/usr/bin/time -f %U:%S -o $tmp/cpu"
 run_bochs() {
     t0=$(date +%s.%N)
-    (cd "$tmp" && SDL_VIDEODRIVER=dummy ROM=$1 timeout 600 bochs -q -f "$tmp/bochsrc" \
+    (cd "$tmp" && SDL_VIDEODRIVER=dummy ROM=$1 timeout 600 $cputime bochs -q -f "$tmp/bochsrc" \
         -rc "$tmp/cmds" </dev/null >"$tmp/bochs.out" 2>&1) || true
     t1=$(date +%s.%N)
     grep -q "bench done" "$tmp/bochs.out" || { echo "Bochs run failed:"; tail -5 "$tmp/bochs.out"; exit 1; }
-    awk "BEGIN { print $t1 - $t0 }"
+    cpu=0
+    [ -n "$cputime" ] && cpu=$(tail -1 "$tmp/cpu" | awk -F: '{ print $1 + $2 }')
+    awk "BEGIN { print $t1 - $t0, $cpu }"
 }
 startup=$(run_bochs "$tmp/empty.bin")
 total=$(run_bochs "$rom")
-bochs_s=$(awk "BEGIN { print $total - $startup }")
-echo "$(bochs --help 2>&1 | grep -m1 -o 'Bochs x86 Emulator [0-9.]*' || echo) (same ROM, start-up $(printf %.3f "$startup") s subtracted):"
+bochs_s=$(echo "$total $startup" | awk '{ print $1 - $3 }')
+bochs_cpu=$(echo "$total $startup" | awk '{ print $2 - $4 }')
+echo "$(bochs --help 2>&1 | grep -m1 -o 'Bochs x86 Emulator [0-9.]*' || echo) (same ROM, start-up $(printf %.3f "${startup% *}") s subtracted):"
 printf '  instructions %s seconds %.3f MIPS %.1f\n' "$insns" "$bochs_s" \
     "$(awk "BEGIN { print $insns / $bochs_s / 1e6 }")"
 printf 'vx86 / Bochs speed ratio: %.2f (above 1: vx86 is faster)\n' "$(awk "BEGIN { print $bochs_s / $vx86_s }")"
+if [ -n "$cputime" ]; then
+    printf 'by CPU time: Bochs %.3f s (%.1f MIPS), vx86 %.3f s, ratio %.2f\n' "$bochs_cpu" \
+        "$(awk "BEGIN { print $insns / $bochs_cpu / 1e6 }")" "$vx86_cpu" \
+        "$(awk "BEGIN { print $bochs_cpu / $vx86_cpu }")"
+fi

@@ -4,62 +4,22 @@
 #ifndef VX86_INPUT_TEST_UTIL_H
 #define VX86_INPUT_TEST_UTIL_H
 
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "devices/irq.h"
-#include "devices/machine.h"
-#include "devices/vclock.h"
-#include "mmu/ioport.h"
-
-#define TEST_ROM_SIZE (64u << 10)
+#include "test_util.h"
 
 static inline struct machine *input_machine(void)
 {
-    uint8_t *rom = malloc(TEST_ROM_SIZE);
-    memset(rom, 0xf4, TEST_ROM_SIZE); /* HLT with IF=0: a run ends at once */
-    struct machine_config cfg = {
-        .ram_size = 2u << 20,
-        .bios = rom,
-        .bios_size = TEST_ROM_SIZE,
-        .no_reboot = true,
-        .deterministic = true,
-    };
-    char err[256];
-    struct machine *m = machine_create(&cfg, err, sizeof err);
-    ck_assert_msg(m != NULL, "machine_create: %s", err);
-    free(rom);
-    return m;
+    return test_machine_cfg(
+        (struct machine_config){.ram_size = 2u << 20, .no_reboot = true, .deterministic = true});
 }
 
-static inline uint8_t port_in(struct machine *m, uint16_t port)
-{
-    return (uint8_t)ioport_read(machine_ioport(m), port, 1);
-}
+#define port_in test_inb
+#define port_out test_outb
 
-static inline void port_out(struct machine *m, uint16_t port, uint8_t v)
-{
-    ioport_write(machine_ioport(m), port, v, 1);
-}
-
-/* Advance the virtual clock by ns, firing each timer at its deadline (as
- * the machine loop would), including timers re-armed on the way. */
+/* Advance the virtual clock by ns, firing each timer at its deadline. */
 static inline void advance_ns(struct machine *m, uint64_t ns)
 {
-    struct vclock *vc = machine_vclock(m);
-    uint64_t end = vclock_now(vc) + ns;
-    vclock_run_timers(vc);
-    for (;;) {
-        uint64_t next = vclock_next_deadline(vc), now = vclock_now(vc);
-        if (next > end)
-            break;
-        if (next > now)
-            vclock_warp(vc, next - now);
-        vclock_run_timers(vc);
-    }
-    if (end > vclock_now(vc))
-        vclock_warp(vc, end - vclock_now(vc));
+    test_run_until(m, test_now(m) + ns);
 }
 
 /* Run the (HLT-only) machine: a pending reset request is carried out first,
@@ -91,13 +51,6 @@ static inline struct irq_line irq_probe_line(struct irq_probe *p, int n)
     return l;
 }
 
-#define RUN_SUITE(s)                                                                               \
-    do {                                                                                           \
-        SRunner *sr_ = srunner_create(s);                                                          \
-        srunner_run_all(sr_, CK_NORMAL);                                                           \
-        int failed_ = srunner_ntests_failed(sr_);                                                  \
-        srunner_free(sr_);                                                                         \
-        return failed_ ? 1 : 0;                                                                    \
-    } while (0)
+#define RUN_SUITE(s) return test_run_suite(s)
 
 #endif

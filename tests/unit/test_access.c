@@ -10,6 +10,7 @@
 #include "cpu/prot.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define RAM_SIZE 0x200000
 static struct memmap *mem;
@@ -441,9 +442,5 @@ int main(void)
     tcase_add_test(tc, data_breakpoint_hook);
     tcase_add_test(tc, check_read_write);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "alu_test_util.h"
+#include "test_util.h"
 
 struct ref {
     uint16_t ax;
@@ -198,9 +199,5 @@ int main(void)
     tcase_add_test(tc, bcd_aam);
     tcase_add_test(tc, bcd_aad);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

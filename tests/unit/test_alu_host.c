@@ -8,6 +8,7 @@
 #include "alu_host.h"
 #include "alu_test_util.h"
 #include "cpu/alu.h"
+#include "test_util.h"
 
 #define N_RANDOM 20000
 #define DEFINED_ALL EF_ARITH
@@ -703,9 +704,5 @@ int main(void)
     tcase_add_test(tc, alu_conditions_lazy);
     tcase_add_test(tc, alu_divide_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

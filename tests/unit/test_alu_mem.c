@@ -11,6 +11,7 @@
 #include "cpu/mem.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define RAM_SIZE 0x200000
 #define DATA 0x100000 /* DS:DATA is the bit-string base */
@@ -242,9 +243,5 @@ int main(void)
     tcase_add_test(tc, mem_xadd_and_alu);
     tcase_add_test(tc, mem_shift_count_zero);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

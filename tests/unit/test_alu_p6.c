@@ -7,6 +7,7 @@
 #include <check.h>
 
 #include "alu_test_util.h"
+#include "test_util.h"
 
 static uint32_t msb(uint32_t v, int bits) { return (v >> (bits - 1)) & 1; }
 
@@ -272,9 +273,5 @@ int main(void)
     tcase_add_test(tc, p6_muldiv_flags);
     tcase_add_test(tc, p6_invalid_group_forms);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

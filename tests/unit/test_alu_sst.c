@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "alu_test_util.h"
+#include "test_util.h"
 
 #define SST_DIR "/work/shared/sst-80286/"
 
@@ -243,9 +244,5 @@ int main(void)
     tcase_add_test(tc, sst_register_forms);
     tcase_add_test(tc, sst_bcd_undefined_flags);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "devices/chardev.h"
+#include "test_util.h"
 
 START_TEST(spellings)
 {
@@ -376,9 +377,5 @@ int main(void)
     tcase_add_test(tc, unix_slow_client);
     tcase_add_test(tc, pty_backend);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -8,24 +8,9 @@
 
 #include "frontend/batch.c"
 #include "frontend/cli.c"
+#include "test_util.h"
 
-static char out[8192], err[8192];
-
-static enum cli_result parse(struct cli_options *o, const char *const *args)
-{
-    char *argv[64];
-    int argc = 0;
-    argv[argc++] = "vx86";
-    for (; *args; args++)
-        argv[argc++] = (char *)*args;
-    argv[argc] = NULL;
-    FILE *fo = fmemopen(out, sizeof out, "w");
-    FILE *fe = fmemopen(err, sizeof err, "w");
-    enum cli_result r = cli_parse(argc, argv, o, fo, fe);
-    fclose(fo);
-    fclose(fe);
-    return r;
-}
+#include "cli_test_util.h" /* after frontend/cli.c */
 
 START_TEST(serial_monitor_nographic)
 {
@@ -320,9 +305,5 @@ int main(void)
     tcase_add_test(tc, batch_tap_stops_machine);
     tcase_add_test(tc, keys_trigger);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

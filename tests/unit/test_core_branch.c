@@ -1,6 +1,7 @@
 /* Near control flow: Jcc, JMP/CALL rel and indirect, RET near, LOOPcc with
  * both address sizes, JCXZ/JECXZ, group 5, and the CS-limit check. */
 #include "test_core_harness.h"
+#include "test_util.h"
 
 static struct tmach *t;
 static void setup(void) { t = tm_create(); }
@@ -258,9 +259,5 @@ int main(void)
     tcase_add_test(tc, grp5_forms);
     tcase_add_test(tc, grp5_far_real_mode);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

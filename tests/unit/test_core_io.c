@@ -1,6 +1,7 @@
 /* Port I/O (IN/OUT, INS/OUTS with REP) against a scratch device, and the
  * small instructions: BOUND, UD0/1/2, FWAIT, hint NOPs. */
 #include "test_core_harness.h"
+#include "test_util.h"
 
 /* A scratch device on ports 0x300-0x307: a FIFO of bytes for reads, a log
  * of (offset, value, size) for writes. */
@@ -306,9 +307,5 @@ int main(void)
     tcase_add_test(tc, bound_checks);
     tcase_add_test(tc, ud_fwait_hint_nop);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -1,6 +1,7 @@
 /* Data movement instructions: MOV forms, MOV Sreg, LEA, moffs, XCHG,
  * MOVZX/MOVSX, XLAT, LxS, in 16- and 32-bit operand and address sizes. */
 #include "test_core_harness.h"
+#include "test_util.h"
 
 static struct tmach *t;
 static void setup(void) { t = tm_create(); }
@@ -281,9 +282,5 @@ int main(void)
     tcase_add_test(tc, load_far_pointer_real_mode);
     tcase_add_test(tc, mov_sreg_real_mode);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -1,6 +1,7 @@
 /* Stack instructions: PUSH/POP (ESP semantics, POP m with ESP-based
  * addressing, segment registers), PUSHA/POPA, ENTER with nesting, LEAVE. */
 #include "test_core_harness.h"
+#include "test_util.h"
 
 static struct tmach *t;
 static void setup(void) { t = tm_create(); }
@@ -338,9 +339,5 @@ int main(void)
     tcase_add_test(tc, pop_ss_switches_stack_size);
     tcase_add_test(tc, segment_load_faults_restore);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -2,6 +2,7 @@
  * override, REP/REPE/REPNE, zero count, and restart after a fault mid-string. */
 #include "test_core_harness.h"
 #include "cpu/mem.h"
+#include "test_util.h"
 
 static struct tmach *t;
 static void setup(void) { t = tm_create(); }
@@ -340,9 +341,5 @@ int main(void)
     tcase_add_test(tc, rep_batches_through_run_loop);
     tcase_add_test(tc, single_step_traps_each_iteration);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -7,6 +7,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
+#include "test_util.h"
 
 static uint8_t bytes[64];
 static int nbytes;
@@ -573,9 +574,5 @@ int main(void)
     tcase_add_test(tc, length_limit);
     tcase_add_test(tc, need_more);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -5,6 +5,7 @@
 
 #include "alu_test_util.h"
 #include "cpu/alu.h"
+#include "test_util.h"
 
 /* Bits a P6 implements: CF 1 PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID. */
 #define P6_EFLAGS_BITS 0x003f7fd7u
@@ -189,9 +190,5 @@ int main(void)
     tcase_add_test(tc, sign_extensions);
     tcase_add_test(tc, fault_restores_flags);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -19,7 +19,7 @@
 #define IMG_OUT 0x9100u
 
 static uint8_t *code; /* RWX page for the host stub */
-static int reps = 1;   /* FPU_DIFF_REPS in the environment multiplies the runs */
+static int reps = 1;  /* FPU_DIFF_REPS in the environment multiplies the runs */
 
 /* Run `op modrm` on the host from FRSTOR image `in`; FNSAVE into `out`. */
 static uint32_t host_exec(uint8_t op, uint8_t modrm, const uint8_t *in, uint8_t *out,

@@ -10,6 +10,7 @@
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define ROM_SIZE (64u << 10)
 
@@ -239,9 +240,5 @@ static Suite *fw_cfg_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(fw_cfg_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(fw_cfg_suite());
 }

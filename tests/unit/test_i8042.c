@@ -377,21 +377,13 @@ static void count_log(void *opaque, const char *category, const char *fmt, va_li
 /* Unknown commands are logged once under -d unimp and otherwise ignored. */
 START_TEST(unknown_commands_logged_once)
 {
-    uint8_t *rom = malloc(TEST_ROM_SIZE);
-    memset(rom, 0xf4, TEST_ROM_SIZE);
-    struct machine_config cfg = {
+    struct kbc k = {0};
+    k.m = test_machine_cfg((struct machine_config){
         .ram_size = 2u << 20,
-        .bios = rom,
-        .bios_size = TEST_ROM_SIZE,
         .deterministic = true,
         .log_mask = CPU_LOG_UNIMP,
         .log_fn = count_log,
-    };
-    char err[256];
-    struct kbc k = {0};
-    k.m = machine_create(&cfg, err, sizeof err);
-    ck_assert_ptr_nonnull(k.m);
-    free(rom);
+    });
     k.c = i8042_create(k.m, irq_probe_line(&k.irq1, 1), irq_probe_line(&k.irq12, 12));
     log_lines = 0;
     cmd(&k, 0xc8);

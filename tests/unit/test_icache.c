@@ -7,8 +7,8 @@
 
 #include "mmu/codepages.h"
 
-#define CODE 0x1000u
-#define STACK 0x7c00u
+#define CODE    0x1000u
+#define STACK   0x7c00u
 #define HANDLER 0x7000u /* every exception handler: hlt */
 
 static struct tmach *t;
@@ -22,14 +22,20 @@ static void setup(void)
     t->cpu->idtr = (struct dtr){.base = 0, .limit = 0x3ff};
     SETREG(t, R_ESP, STACK);
 }
-static void teardown(void) { tm_destroy(t); }
+static void teardown(void)
+{
+    tm_destroy(t);
+}
 
 /* Put code at CODE through the memory map (as a loader or a device would). */
-static void load(const uint8_t *code, size_t n) { memmap_write_buf(t->mem, CODE, code, n); }
-#define LOAD(...)                                                                        \
-    do {                                                                                 \
-        static const uint8_t code_[] = {__VA_ARGS__};                                    \
-        load(code_, sizeof code_);                                                       \
+static void load(const uint8_t *code, size_t n)
+{
+    memmap_write_buf(t->mem, CODE, code, n);
+}
+#define LOAD(...)                                                                                  \
+    do {                                                                                           \
+        static const uint8_t code_[] = {__VA_ARGS__};                                              \
+        load(code_, sizeof code_);                                                                 \
     } while (0)
 
 /* Run from CODE until HLT. */
@@ -63,7 +69,7 @@ START_TEST(data_next_to_code_keeps_it_and_code_writes_drop_it)
 {
     struct codepages *cp = memmap_codepages(t->mem);
     LOAD(0xc6, 0x06, 0x00, 0x11, 0x5a, /* mov byte [0x1100], 0x5a: other chunk */
-         0xf4);                         /* hlt */
+         0xf4);                        /* hlt */
     run_code();
     ck_assert_uint_eq(t->ram[0x1100], 0x5a);
     ck_assert(codepage_is_marked(cp, CODE));
@@ -245,8 +251,8 @@ START_TEST(clean_instruction_fault_leaves_registers)
                       cpu_get_eflags(t->cpu));
         for (int r = 0; r < 8; r++) {
             uint32_t want = r == R_ESI ? 0x8000 : r == R_ESP ? c->sp : init[r];
-            ck_assert_msg(REG(t, r) == want, "%s: reg %d = %08x want %08x", c->name, r,
-                          REG(t, r), want);
+            ck_assert_msg(REG(t, r) == want, "%s: reg %d = %08x want %08x", c->name, r, REG(t, r),
+                          want);
         }
         return;
     }

@@ -14,6 +14,7 @@
 #include "devices/machine.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define ROM_SIZE (64u << 10)
 
@@ -320,9 +321,5 @@ int main(void) {
     tcase_add_test(tc, rom_files);
     tcase_add_test(tc, chardevs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -104,8 +104,13 @@ START_TEST(errors_name_the_option) {
     ck_assert_ptr_nonnull(strstr(err, "stray"));
     const char *a8[] = {"-bios", "x.bin", "-max-insns", "0", NULL};
     ck_assert_int_eq(parse(&o, out, err, a8), CLI_ERROR);
-    const char *a9[] = {"-bios", "x.bin", "-display", "sdl", NULL};
+    const char *a9[] = {"-bios", "x.bin", "-display", "gtk", NULL};
     ck_assert_int_eq(parse(&o, out, err, a9), CLI_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "gtk"));
+    const char *a10[] = {"-display", "sdl", "--screenshot-on-exit", "s.png", NULL};
+    ck_assert_int_eq(parse(&o, out, err, a10), CLI_RUN);
+    ck_assert_str_eq(o.display, "sdl");
+    ck_assert_str_eq(o.screenshot_on_exit, "s.png");
 }
 END_TEST
 

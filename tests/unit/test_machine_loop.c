@@ -15,6 +15,7 @@
 #include "devices/vclock.h"
 #include "mmu/io_ops.h"
 #include "mmu/ioport.h"
+#include "test_util.h"
 
 #define ROM_SIZE (64u << 10)
 
@@ -383,9 +384,5 @@ int main(void)
     tcase_add_test(tc, deterministic_timers_exact);
     tcase_add_test(tc, deterministic_time_inside_batch);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

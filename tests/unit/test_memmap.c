@@ -6,6 +6,7 @@
 
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 /* A fake device logging every callback, backed by 16 bytes of registers. */
 struct fake {
@@ -211,9 +212,5 @@ int main(void)
     tcase_add_test(tc, ports);
     tcase_add_test(tc, two_maps_independent);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "cpu/mem.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define RAM_SIZE 0x800000
 #define PD 0x100000u          /* page directory (32-bit paging) */
@@ -529,9 +530,5 @@ int main(void)
     tcase_add_test(tc, fetch_stops_at_faulting_page);
     tcase_add_test(tc, mmio_through_paging);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -16,6 +16,7 @@
 
 #include "frontend/keys.c"
 #include "frontend/monitor.c"
+#include "frontend/screenshot.c" /* screendump */
 
 #include "devices/pc.h"
 #include "mmu/ioport.h"

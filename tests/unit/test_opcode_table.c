@@ -4,6 +4,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
+#include "test_util.h"
 
 START_TEST(every_row_implemented)
 {
@@ -26,9 +27,5 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, every_row_implemented);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -313,7 +313,9 @@ START_TEST(seabios_boots)
     char screen[4096];
     vga_text_dump_ascii(pc_vga(pc), screen, sizeof screen);
     ck_assert_msg(strstr(screen, "SeaBIOS (version") != NULL, "screen:\n%s", screen);
-    ck_assert_ptr_nonnull(strstr(screen, "No bootable device."));
+    /* no '.': the run stops when the debug port has the line, and the
+     * screen's copy may be a few instructions behind */
+    ck_assert_msg(strstr(screen, "No bootable device") != NULL, "screen:\n%s", screen);
     pc_destroy(pc);
     chardev_close(con);
     free(w);

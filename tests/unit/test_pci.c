@@ -14,6 +14,7 @@
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define ROM_SIZE (64u << 10)
 
@@ -534,9 +535,5 @@ static Suite *pci_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pci_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(pci_suite());
 }

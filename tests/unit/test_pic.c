@@ -424,9 +424,5 @@ int main(void)
     tcase_add_test(tc, reinit_clears_state);
     tcase_add_test(tc, state_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

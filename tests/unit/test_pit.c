@@ -538,18 +538,12 @@ static void log_capture(void *opaque, const char *category, const char *fmt, va_
 /* Bad programming is logged once under -d unimp and otherwise ignored. */
 START_TEST(unimp_logged_once)
 {
-    static uint8_t rom[64u << 10];
     struct log_rec log = {0};
-    struct machine_config cfg = {.ram_size = 1u << 20,
-                                 .bios = rom,
-                                 .bios_size = sizeof rom,
-                                 .deterministic = true,
-                                 .log_mask = CPU_LOG_UNIMP,
-                                 .hook_opaque = &log,
-                                 .log_fn = log_capture};
-    char err[128];
-    struct machine *m = machine_create(&cfg, err, sizeof err);
-    ck_assert_ptr_nonnull(m);
+    struct machine *m = test_machine_cfg((struct machine_config){.ram_size = 1u << 20,
+                                                                 .deterministic = true,
+                                                                 .log_mask = CPU_LOG_UNIMP,
+                                                                 .hook_opaque = &log,
+                                                                 .log_fn = log_capture});
     struct pit *p = pit_create(m, (struct irq_line){0});
     tu_out(m, 0x41, 0x12); /* no control word yet */
     tu_out(m, 0x41, 0x34);
@@ -599,11 +593,7 @@ START_TEST(state_round_trip)
         ck_assert_uint_eq(tu_in(b.m, 0x61), tu_in(a.m, 0x61));
     }
     ck_assert_int_gt(a.irq.n, 10);
-    ck_assert_int_eq(b.irq.n, a.irq.n);
-    for (int i = 0; i < a.irq.n; i++) {
-        ck_assert_int_eq(b.irq.lv[i], a.irq.lv[i]);
-        ck_assert_uint_eq(b.irq.at[i], a.irq.at[i]);
-    }
+    tu_irq_assert_same(&b.irq, &a.irq);
     rig_free(&a);
     rig_free(&b);
 }
@@ -630,9 +620,5 @@ int main(void)
     tcase_add_test(tc, unimp_logged_once);
     tcase_add_test(tc, state_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

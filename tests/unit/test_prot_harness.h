@@ -15,6 +15,7 @@
 #include "cpu/prot.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define PT_RAM (4u << 20)
 #define PT_GDT 0x1000u /* 64 entries */
@@ -175,13 +176,6 @@ static inline void pt_destroy(struct pt *t)
         ck_assert_uint_eq((t)->cpu->exc_error, err);                                     \
     } while (0)
 
-static inline int pt_run_suite(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
-}
+#define pt_run_suite test_run_suite
 
 #endif

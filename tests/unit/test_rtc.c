@@ -388,11 +388,7 @@ START_TEST(state_round_trip)
         ck_assert_uint_eq(rd(&b, 0x50), 0x77);
     }
     ck_assert_int_gt(a.irq.n, 20);
-    ck_assert_int_eq(b.irq.n, a.irq.n);
-    for (int i = 0; i < a.irq.n; i++) {
-        ck_assert_int_eq(b.irq.lv[i], a.irq.lv[i]);
-        ck_assert_uint_eq(b.irq.at[i], a.irq.at[i]);
-    }
+    tu_irq_assert_same(&b.irq, &a.irq);
     rig_free(&a);
     rig_free(&b);
 }
@@ -413,9 +409,5 @@ int main(void)
     tcase_add_test(tc, local_time);
     tcase_add_test(tc, state_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "devices/surface.h"
+#include "test_util.h"
 
 START_TEST(resize_marks_all_dirty)
 {
@@ -50,9 +51,5 @@ int main(void)
     tcase_add_test(tc, resize_marks_all_dirty);
     tcase_add_test(tc, dirty_union_and_clip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -15,6 +15,7 @@
 #include "cpu/mem.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 #define ST_RAM_SIZE (4u << 20)
 #define ST_GDT 0x1000u  /* GDT base (physical = linear: no paging unless a test adds it) */
@@ -162,11 +163,7 @@ static inline bool st_zf(struct st *t) { return (cpu_get_arith(t->cpu) & EF_ZF) 
         for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)                       \
             tcase_add_test(tc, tests[i]);                                                \
         suite_add_tcase(s, tc);                                                          \
-        SRunner *sr = srunner_create(s);                                                 \
-        srunner_run_all(sr, CK_NORMAL);                                                  \
-        int failed = srunner_ntests_failed(sr);                                          \
-        srunner_free(sr);                                                                \
-        return failed ? 1 : 0;                                                           \
+        return test_run_suite(s);                                                        \
     }
 
 #endif

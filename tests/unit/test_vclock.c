@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "devices/vclock.h"
+#include "test_util.h"
 
 struct hits {
     int n;
@@ -112,9 +113,5 @@ int main(void)
     tcase_add_test(tc, periodic_rearm_is_bounded);
     tcase_add_test(tc, realtime_advances);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -24,19 +24,12 @@ static void count_log(void *opaque, const char *category, const char *fmt, va_li
  * register file. */
 START_TEST(unimp_logged_once)
 {
-    static uint8_t rom[64 << 10];
-    memset(rom, 0xF4, sizeof rom);
-    struct machine_config cfg = {
-        .ram_size = 16u << 20,
-        .bios = rom,
-        .bios_size = sizeof rom,
-        .deterministic = true,
-        .log_mask = CPU_LOG_UNIMP,
-        .log_fn = count_log,
-    };
-    char err[256];
-    struct vt t = {.m = machine_create(&cfg, err, sizeof err)};
-    ck_assert_ptr_nonnull(t.m);
+    struct vt t = {.m = test_machine_cfg((struct machine_config){
+                       .ram_size = 16u << 20,
+                       .deterministic = true,
+                       .log_mask = CPU_LOG_UNIMP,
+                       .log_fn = count_log,
+                   })};
     t.v = vga_create(t.m, NULL);
     ck_assert_ptr_nonnull(t.v);
     unimp_lines = 0;

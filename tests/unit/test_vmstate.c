@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "devices/vmstate.h"
+#include "test_util.h"
 
 struct toy {
     uint8_t a;
@@ -72,9 +73,5 @@ int main(void)
     tcase_add_test(tc, bad_buffers_leave_object_alone);
     tcase_add_test(tc, too_small_buffer_reports_size);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

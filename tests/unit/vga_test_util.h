@@ -5,17 +5,12 @@
 #ifndef VX86_VGA_TEST_UTIL_H
 #define VX86_VGA_TEST_UTIL_H
 
-#include <check.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "devices/machine.h"
 #include "devices/surface.h"
-#include "devices/vclock.h"
 #include "devices/vga.h"
-#include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "test_util.h"
 
 struct vt {
     struct machine *m;
@@ -24,18 +19,8 @@ struct vt {
 
 static inline struct vt vt_create_cfg(const struct vga_config *vc)
 {
-    static uint8_t rom[64 << 10];
-    memset(rom, 0xF4, sizeof rom);
-    struct machine_config cfg = {
-        .ram_size = 16u << 20,
-        .bios = rom,
-        .bios_size = sizeof rom,
-        .deterministic = true,
-    };
-    char err[256];
     struct vt t;
-    t.m = machine_create(&cfg, err, sizeof err);
-    ck_assert_msg(t.m != NULL, "machine_create: %s", err);
+    t.m = test_machine(16u << 20);
     t.v = vga_create(t.m, vc);
     ck_assert_ptr_nonnull(t.v);
     return t;
@@ -55,11 +40,11 @@ static inline void vt_destroy(struct vt *t)
 
 static inline void vt_out(struct vt *t, uint16_t port, uint8_t val)
 {
-    ioport_write(machine_ioport(t->m), port, val, 1);
+    test_outb(t->m, port, val);
 }
 static inline uint8_t vt_in(struct vt *t, uint16_t port)
 {
-    return ioport_read(machine_ioport(t->m), port, 1);
+    return test_inb(t->m, port);
 }
 static inline void vt_wb(struct vt *t, uint32_t addr, uint8_t val)
 {
@@ -187,13 +172,6 @@ static inline uint32_t vt_px(struct vt *t, int x, int y)
     return s->pixels[(size_t)y * s->stride + x];
 }
 
-static inline int vt_run(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
-}
+#define vt_run test_run_suite
 
 #endif
