@@ -37,17 +37,17 @@
 #define BP_E820_ENTRIES    0x1e8 /* boot_params.e820_entries */
 #define BP_E820_TABLE      0x2d0 /* boot_params.e820_table[128] */
 #define BP_E820_MAX        128
-#define LOADER_UNDEFINED   0xff /* type_of_loader: no registered ID */
+#define LOADER_UNDEFINED   0xff       /* type_of_loader: no registered ID */
 #define FW_RESERVED_TOP    (1u << 20) /* room SeaBIOS keeps for its tables below RAM end */
 
 struct kernel_boot {
     struct machine *m;
-    struct multiboot *mb;      /* multiboot kernel, or NULL */
-    uint8_t *setup;            /* real-mode part: the zero page template (Linux) */
+    struct multiboot *mb; /* multiboot kernel, or NULL */
+    uint8_t *setup;       /* real-mode part: the zero page template (Linux) */
     size_t setup_size;
-    uint8_t *kernel;           /* the whole file */
+    uint8_t *kernel; /* the whole file */
     size_t kernel_size;
-    size_t prot_off;           /* protected-mode code in the file */
+    size_t prot_off; /* protected-mode code in the file */
     uint8_t *initrd;
     size_t initrd_size;
     uint32_t initrd_addr;
@@ -56,10 +56,24 @@ struct kernel_boot {
     uint64_t ram_size;
 };
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p) { return rd16(p) | (uint32_t)rd16(p + 2) << 16; }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static uint32_t rd32(const uint8_t *p)
+{
+    return rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+static void wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static void wr32(uint8_t *p, uint32_t v)
+{
+    wr16(p, (uint16_t)v);
+    wr16(p + 2, (uint16_t)(v >> 16));
+}
 
 uint8_t *kernel_boot_read_file(const char *path, size_t *size, char *err, size_t errlen)
 {
@@ -134,9 +148,9 @@ void kernel_boot_enter_flat32(struct machine *m, uint32_t eip, uint32_t eax, uin
     /* GDT: null, null, 0x10 code (base 0, 4 GiB, 32-bit, read/exec), 0x18
      * data (read/write): boot.rst "32-bit BOOT PROTOCOL" asks for exactly
      * __BOOT_CS and __BOOT_DS. */
-    static const uint8_t gdt[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                    0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
-                                    0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0};
+    static const uint8_t gdt[32] = {0,    0, 0,    0,    0, 0,    0,    0,    0,    0, 0,
+                                    0,    0, 0,    0,    0, 0xff, 0xff, 0,    0,    0, 0x9b,
+                                    0xcf, 0, 0xff, 0xff, 0, 0,    0,    0x93, 0xcf, 0};
     memmap_write_buf(mem, KBOOT_GDT_ADDR, gdt, sizeof gdt);
     machine_set_a20(m, true);
     cpu->gdtr = (struct dtr){KBOOT_GDT_ADDR, sizeof gdt - 1};
@@ -170,14 +184,17 @@ static int linux_parse(struct kernel_boot *kb, const struct kernel_boot_config *
 {
     const uint8_t *k = kb->kernel;
     size_t size = kb->kernel_size;
-    if (size < 0x1000 || memcmp(k + HDR_MAGIC, "HdrS", 4) != 0 || rd16(k + HDR_BOOT_FLAG) != 0xaa55) {
-        snprintf(err, errlen, "-kernel '%s': not a bzImage nor a multiboot kernel (no \"HdrS\" setup header)",
+    if (size < 0x1000 || memcmp(k + HDR_MAGIC, "HdrS", 4) != 0 ||
+        rd16(k + HDR_BOOT_FLAG) != 0xaa55) {
+        snprintf(err, errlen,
+                 "-kernel '%s': not a bzImage nor a multiboot kernel (no \"HdrS\" setup header)",
                  cfg->kernel);
         return -1;
     }
     uint16_t version = rd16(k + HDR_VERSION);
     if (version < 0x0202) {
-        snprintf(err, errlen, "-kernel '%s': boot protocol %u.%02u is too old (2.02 or later needed)",
+        snprintf(err, errlen,
+                 "-kernel '%s': boot protocol %u.%02u is too old (2.02 or later needed)",
                  cfg->kernel, version >> 8, version & 0xff);
         return -1;
     }
@@ -206,7 +223,8 @@ static int linux_parse(struct kernel_boot *kb, const struct kernel_boot_config *
     const char *append = cfg->append ? cfg->append : "";
     size_t max = version >= 0x0206 ? rd32(k + HDR_CMDLINE_SIZE) : 255;
     if (strlen(append) > max) {
-        snprintf(err, errlen, "-append: %zu bytes, the kernel takes at most %zu", strlen(append), max);
+        snprintf(err, errlen, "-append: %zu bytes, the kernel takes at most %zu", strlen(append),
+                 max);
         return -1;
     }
     kb->cmdline = strdup(append);
@@ -311,8 +329,7 @@ static void linux_boot_direct(struct kernel_boot *kb)
     if (hdr_end > kb->setup_size)
         hdr_end = kb->setup_size;
     memcpy(bp + HDR_SETUP_SECTS, kb->setup + HDR_SETUP_SECTS, hdr_end - HDR_SETUP_SECTS);
-    bp[BP_E820_ENTRIES] = (uint8_t)kernel_boot_e820(kb->ram_size, bp + BP_E820_TABLE,
-                                                    BP_E820_MAX);
+    bp[BP_E820_ENTRIES] = (uint8_t)kernel_boot_e820(kb->ram_size, bp + BP_E820_TABLE, BP_E820_MAX);
     memmap_write_buf(mem, KBOOT_PARAMS_ADDR, bp, 4096);
     free(bp);
     memmap_write_buf(mem, KBOOT_CMDLINE_ADDR, kb->cmdline, strlen(kb->cmdline) + 1);

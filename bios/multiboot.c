@@ -21,12 +21,12 @@
 #define MB_MAX_MODS        16
 
 /* Where the info structure and its pieces go (below the EBDA). */
-#define MB_INFO      KBOOT_PARAMS_ADDR
-#define MB_MMAP      (MB_INFO + 0x100)
-#define MB_LOADER    (MB_INFO + 0x200)
-#define MB_MODS      (MB_INFO + 0x300)
-#define MB_STRINGS   (MB_INFO + 0x400)
-#define MB_INFO_END  0x9f000
+#define MB_INFO     KBOOT_PARAMS_ADDR
+#define MB_MMAP     (MB_INFO + 0x100)
+#define MB_LOADER   (MB_INFO + 0x200)
+#define MB_MODS     (MB_INFO + 0x300)
+#define MB_STRINGS  (MB_INFO + 0x400)
+#define MB_INFO_END 0x9f000
 
 struct mb_seg {
     uint32_t addr;
@@ -82,8 +82,10 @@ static int mb_load_elf(struct multiboot *mb, const uint8_t *image, size_t size, 
     GElf_Ehdr eh;
     size_t nph = 0;
     if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || elf_getphdrnum(e, &nph) != 0) {
-        snprintf(err, errlen, "-kernel '%s': a multiboot kernel that is neither ELF nor has the "
-                              "a.out kludge (flag 16)", path);
+        snprintf(err, errlen,
+                 "-kernel '%s': a multiboot kernel that is neither ELF nor has the "
+                 "a.out kludge (flag 16)",
+                 path);
         if (e)
             elf_end(e);
         return -1;
@@ -99,7 +101,8 @@ static int mb_load_elf(struct multiboot *mb, const uint8_t *image, size_t size, 
             continue;
         if (mb->nseg == MB_MAX_SEGS || ph.p_offset + ph.p_filesz > size ||
             ph.p_filesz > ph.p_memsz || ph.p_paddr + ph.p_memsz > mb->ram_size) {
-            snprintf(err, errlen, "-kernel '%s': program header %zu is bad or outside RAM", path, i);
+            snprintf(err, errlen, "-kernel '%s': program header %zu is bad or outside RAM", path,
+                     i);
             elf_end(e);
             return -1;
         }
@@ -207,7 +210,8 @@ struct multiboot *multiboot_create(const uint8_t *image, size_t size, const char
     uint32_t flags = rd32(image + hoff + 4);
     /* Bits 0-15 are requirements: refuse the ones we do not know. */
     if (flags & 0xfff8) {
-        snprintf(err, errlen, "-kernel '%s': multiboot header asks for unsupported features (flags 0x%x)",
+        snprintf(err, errlen,
+                 "-kernel '%s': multiboot header asks for unsupported features (flags 0x%x)",
                  kernel_path, flags);
         goto fail;
     }
@@ -257,10 +261,10 @@ void multiboot_boot(struct multiboot *mb, struct machine *m)
             memmap_write(mem, a, 0, 1);
     }
     uint8_t info[88] = {0};
-    uint32_t flags = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MEM_MAP |
-                     MB_INFO_LOADER_NAME;
+    uint32_t flags =
+        MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MEM_MAP | MB_INFO_LOADER_NAME;
     wr32(info + 0, flags);
-    wr32(info + 4, 640);                                          /* mem_lower, KiB */
+    wr32(info + 4, 640);                                         /* mem_lower, KiB */
     wr32(info + 8, (uint32_t)((mb->ram_size - 0x100000) >> 10)); /* mem_upper */
     /* Strings: the command line, then each module's. */
     uint32_t s = MB_STRINGS;

@@ -148,6 +148,10 @@ struct cpu_hooks {
      * `old` is the previous value, cpu->apic_base the new one. */
     void (*apic_base)(void *opaque, uint64_t old);
     void *apic_base_opaque;
+    /* An exception is being raised (cpu_exception, after the double-fault
+     * rules chose `vector`); for test harnesses and debuggers. It may
+     * longjmp out to abandon the run. May be NULL. */
+    void (*exception)(void *opaque, int vector, uint32_t error_code);
 };
 
 struct cpu {

@@ -81,6 +81,8 @@ _Noreturn void cpu_exception(struct cpu *cpu, int vector, uint32_t error_code)
     }
     cpu_log(cpu, CPU_LOG_INT, "int", "exception %d error %#x at %04x:%08x\n", vector,
             error_code, cpu->seg[SEG_CS].sel, cpu->insn_eip);
+    if (cpu->hooks.exception)
+        cpu->hooks.exception(cpu->hooks.opaque, vector, error_code);
     cpu->exc_vector = vector;
     cpu->exc_error = error_code;
     cpu->exc_has_error = cpu_exception_has_error(vector);

@@ -14,7 +14,9 @@
 
 #include "bios/rom.h"
 #include "cpu/cpu.h"
+#include "cpu/cpu_state.h"
 #include "devices/chardev.h"
+#include "devices/unclaimed.h"
 #include "devices/vclock.h"
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
@@ -24,7 +26,7 @@
  * arms mid-batch fires this late). */
 #define MACHINE_BATCH  10000
 #define REALTIME_SLICE 20000    /* real time: instructions between timer checks */
-#define MAX_HOOKS      64       /* reset handlers and state tables per machine */
+#define MAX_HOOKS      256      /* reset handlers and state tables per machine */
 #define MAX_WATCHES    16       /* host fds and chardevs the loop polls */
 #define HOST_POLL_NS   1000000  /* a busy guest looks at host input every 1 ms */
 #define LOW_RAM_END    0xa0000u /* 640 KiB: VGA/option-ROM hole above */
@@ -40,6 +42,7 @@ struct machine {
     struct debugcon *debugcon_e9, *debugcon_402;
     struct debug_exit *debug_exit;
     struct post_port *post;
+    struct unclaimed *unclaimed; /* logs ports nobody owns, once each */
 
     struct vclock *vc;
     bool a20;
@@ -384,8 +387,10 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->debugcon_402 = debugcon_create(m, 0x402, cfg->debugcon);
     m->debug_exit = debug_exit_create(m, 0xf4);
     m->post = post_port_create(m, 0x80);
-    if (!m->debugcon_e9 || !m->debugcon_402 || !m->debug_exit || !m->post)
+    m->unclaimed = unclaimed_create(m);
+    if (!m->debugcon_e9 || !m->debugcon_402 || !m->debug_exit || !m->post || !m->unclaimed)
         goto nomem;
+    machine_register_state(m, &cpu_vmstate, m->cpu);
     return m;
 
 nomem:
@@ -403,6 +408,7 @@ void machine_destroy(struct machine *m)
     debugcon_destroy(m->debugcon_402);
     debug_exit_destroy(m->debug_exit);
     post_port_destroy(m->post);
+    unclaimed_destroy(m->unclaimed);
     if (m->cpu)
         cpu_destroy(m->cpu);
     if (m->io)

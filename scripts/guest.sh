@@ -23,7 +23,8 @@ fetch() { # fetch PKG: the .deb of PKG:i386 in $out/debs (cached)
     deb=$(ls "$out/debs/$1"_*_i386.deb 2>/dev/null | head -n 1)
     if [ -z "$deb" ]; then
         say "downloading $1:i386"
-        (cd "$out/debs" && apt-get download -q "$1:i386" >/dev/null) || {
+        (cd "$out/debs" && apt-get download -q "$1:i386" >"$out/debs/apt.log" 2>&1) || {
+            cat "$out/debs/apt.log" >&2
             echo "guest: apt-get download $1:i386 failed (run scripts/setup.sh: it enables i386 and updates apt)" >&2
             exit 1
         }

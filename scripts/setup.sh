@@ -18,11 +18,14 @@ fi
 # and Xvfb/xdotool for the SDL window tests (tests/desktop), qemu-img
 # (qemu-utils) for the disk image interoperability and boot tests, clang
 # for the libFuzzer targets (tests/fuzz), iasl (acpica-tools) for the DSDT
-# (bios/acpi/dsdt.asl).
+# (bios/acpi/dsdt.asl), cpio for the default guest's initramfs
+# (scripts/guest.sh fetches the i386 kernel and busybox itself with
+# apt-get download) and qemu-system-x86 for tests/bench/linux_boot.sh.
 packages="build-essential cmake pkg-config nasm libcapstone-dev check libsubunit-dev
           zlib1g-dev libcjson-dev libelf-dev libsdl2-dev seabios
           xvfb xauth xdotool
-          qemu-utils clang acpica-tools"
+          qemu-utils clang acpica-tools
+          cpio qemu-system-x86"
 
 missing=
 for p in $packages; do

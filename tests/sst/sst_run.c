@@ -24,17 +24,11 @@ static const int gpr_of[SST_NREGS] = {
 static const int seg_of[SST_NREGS] = {
     [SST_CS] = SEG_CS, [SST_SS] = SEG_SS, [SST_DS] = SEG_DS, [SST_ES] = SEG_ES};
 
-/* Exceptions raised through cpu_exception() are logged under "int" as
- * "exception %d ..." (cpu/exec.c); that is how the harness sees vectors. */
-static void hook_log(void *opaque, const char *cat, const char *fmt, ...)
+/* Every exception raised through cpu_exception() (the CPU's exception hook). */
+static void hook_exception(void *opaque, int v, uint32_t error_code)
 {
     struct sst_machine *m = opaque;
-    if (strcmp(cat, "int") || strncmp(fmt, "exception %d", 12))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int v = va_arg(ap, int);
-    va_end(ap);
+    (void)error_code;
     if (m->nexc < (int)(sizeof m->exc / sizeof m->exc[0]))
         m->exc[m->nexc] = v;
     if (!m->nexc)
@@ -57,8 +51,7 @@ struct sst_machine *sst_machine_create(void)
     m->io = ioport_create();
     m->cpu = cpu_create(m->mem, m->io);
     m->cpu->hooks.opaque = m;
-    m->cpu->hooks.log = hook_log;
-    m->cpu->log_mask = CPU_LOG_INT;
+    m->cpu->hooks.exception = hook_exception;
     return m;
 }
 

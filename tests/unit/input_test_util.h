@@ -13,7 +13,7 @@ static inline struct machine *input_machine(void)
         (struct machine_config){.ram_size = 2u << 20, .no_reboot = true, .deterministic = true});
 }
 
-#define port_in test_inb
+#define port_in  test_inb
 #define port_out test_outb
 
 /* Advance the virtual clock by ns, firing each timer at its deadline. */

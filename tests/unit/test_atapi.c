@@ -3,28 +3,14 @@
  * bounded by the byte count limit, status phase), INQUIRY, READ CAPACITY,
  * READ(10)/(12) by PIO and DMA, sense data, READ TOC, MODE SENSE, GET
  * CONFIGURATION, GET EVENT STATUS, eject/load/lock and media change. */
-#include "input_test_util.h"
+#include "ide_test_util.h"
 
 #include <stdio.h>
-#include <unistd.h>
-
-#include "devices/block/blockdev.h"
-#include "devices/ide.h"
-#include "devices/pci.h"
 
 #define CD_SECTORS 64u
 #define S          0x170 /* secondary command block */
 #define S_CTL      0x376
 #define BM_BASE    0xc000
-
-struct rig {
-    struct machine *m;
-    struct pci_bus *bus;
-    struct ide *ide;
-    struct blockdev *bd;
-    struct irq_probe irq[2];
-    char path[64];
-};
 
 static uint8_t pattern(uint32_t sector, unsigned j)
 {
@@ -51,32 +37,9 @@ static struct blockdev *make_iso(char *path, size_t len, uint32_t sectors, int s
 
 static void rig_init(struct rig *r)
 {
-    memset(r, 0, sizeof *r);
-    r->m = input_machine();
-    r->bus = pci_bus_create(r->m);
-    r->ide = ide_create(r->m, r->bus, PCI_DEVFN(1, 1), irq_probe_line(&r->irq[0], 14),
-                        irq_probe_line(&r->irq[1], 15));
-    ck_assert_ptr_nonnull(r->ide);
+    ide_rig_init(r);
     r->bd = make_iso(r->path, sizeof r->path, CD_SECTORS, 0);
     ck_assert_int_eq(ide_attach(r->ide, 2, IDE_CDROM, r->bd), 0);
-}
-
-static void rig_free(struct rig *r)
-{
-    ide_destroy(r->ide);
-    blk_close(r->bd);
-    unlink(r->path);
-    pci_bus_destroy(r->bus);
-    machine_destroy(r->m);
-}
-
-static uint8_t in8(struct rig *r, uint16_t port)
-{
-    return (uint8_t)ioport_read(machine_ioport(r->m), port, 1);
-}
-static void out8(struct rig *r, uint16_t port, uint8_t v)
-{
-    ioport_write(machine_ioport(r->m), port, v, 1);
 }
 
 struct result {

@@ -3,7 +3,7 @@
  * LBA48, MULTIPLE), errors (IDNF, ABRT, UNC), INTRQ and nIEN, soft reset,
  * bus-master DMA through a PRD table, FLUSH CACHE, power and legacy
  * commands, and the saved state. */
-#include "input_test_util.h"
+#include "ide_test_util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,15 +20,6 @@
 #define BM_BASE      0xc000
 #define P            0x1f0 /* primary command block */
 #define P_CTL        0x3f6
-
-struct rig {
-    struct machine *m;
-    struct pci_bus *bus;
-    struct ide *ide;
-    struct blockdev *bd;
-    struct irq_probe irq[2];
-    char path[64];
-};
 
 /* Byte j of sector i of the test disk. */
 static uint8_t pattern(uint64_t i, unsigned j)
@@ -51,12 +42,7 @@ static void write_image(const char *path, uint32_t sectors)
 
 static void rig_init(struct rig *r, bool with_disk)
 {
-    memset(r, 0, sizeof *r);
-    r->m = input_machine();
-    r->bus = pci_bus_create(r->m);
-    r->ide = ide_create(r->m, r->bus, PCI_DEVFN(1, 1), irq_probe_line(&r->irq[0], 14),
-                        irq_probe_line(&r->irq[1], 15));
-    ck_assert_ptr_nonnull(r->ide);
+    ide_rig_init(r);
     if (with_disk) {
         static int serial;
         snprintf(r->path, sizeof r->path, "/tmp/vx86_test_ide_%d_%d.img", (int)getpid(), serial++);
@@ -66,34 +52,6 @@ static void rig_init(struct rig *r, bool with_disk)
         ck_assert_msg(r->bd != NULL, "blk_open: %s", err);
         ck_assert_int_eq(ide_attach(r->ide, 0, IDE_DISK, r->bd), 0);
     }
-}
-
-static void rig_free(struct rig *r)
-{
-    ide_destroy(r->ide);
-    if (r->bd)
-        blk_close(r->bd);
-    if (r->path[0])
-        unlink(r->path);
-    pci_bus_destroy(r->bus);
-    machine_destroy(r->m);
-}
-
-static uint8_t in8(struct rig *r, uint16_t port)
-{
-    return (uint8_t)ioport_read(machine_ioport(r->m), port, 1);
-}
-static uint16_t in16(struct rig *r, uint16_t port)
-{
-    return (uint16_t)ioport_read(machine_ioport(r->m), port, 2);
-}
-static void out8(struct rig *r, uint16_t port, uint8_t v)
-{
-    ioport_write(machine_ioport(r->m), port, v, 1);
-}
-static void out16(struct rig *r, uint16_t port, uint16_t v)
-{
-    ioport_write(machine_ioport(r->m), port, v, 2);
 }
 
 /* LBA28 task file for device 0. */

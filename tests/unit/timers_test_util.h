@@ -9,9 +9,9 @@
 #include "test_util.h"
 
 #define tu_machine() test_machine(1u << 20)
-#define tu_out test_outb
-#define tu_in test_inb
-#define tu_now test_now
+#define tu_out       test_outb
+#define tu_in        test_inb
+#define tu_now       test_now
 #define tu_run_until test_run_until
 
 /* An IRQ line that records level changes. */
