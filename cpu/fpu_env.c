@@ -49,6 +49,11 @@ static int env_image(struct cpu *cpu, uint8_t *b, bool op32)
     const struct fpu_state *f = &cpu->fpu;
     bool real = real_layout(cpu);
     uint32_t ip = f->fip, dp = f->fdp;
+    /* The P6 keeps only empty/non-empty per register; FSTENV and FSAVE
+     * store tags computed from the register contents (valid, zero,
+     * special), so e.g. MMX-written registers (exponent all ones) read as
+     * special. Bochs does the same (SDM Vol. 1, 8.1.7). */
+    uint16_t ftw = fpu_tags_from_abridged(f, fpu_tags_abridged(f));
     if (real) { /* 20-bit linear addresses */
         ip += (uint32_t)f->fcs << 4;
         dp += (uint32_t)f->fds << 4;
@@ -56,7 +61,7 @@ static int env_image(struct cpu *cpu, uint8_t *b, bool op32)
     if (op32) {
         put32(b + 0, 0xffff0000u | f->fcw);
         put32(b + 4, 0xffff0000u | f->fsw);
-        put32(b + 8, 0xffff0000u | f->ftw);
+        put32(b + 8, 0xffff0000u | ftw);
         if (real) {
             put32(b + 12, 0xffff0000u | (ip & 0xffff));
             put32(b + 16, ((ip & 0xffff0000u) >> 4) | (f->fop & 0x7ff));
@@ -72,7 +77,7 @@ static int env_image(struct cpu *cpu, uint8_t *b, bool op32)
     }
     put16(b + 0, f->fcw);
     put16(b + 2, f->fsw);
-    put16(b + 4, f->ftw);
+    put16(b + 4, ftw);
     if (real) {
         put16(b + 6, ip);
         put16(b + 8, ((ip >> 4) & 0xf000) | (f->fop & 0x7ff));

@@ -15,11 +15,11 @@ cmake -S "$src" -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DVX86_SANITIZE=ON
 cmake --build "$build-asan" -j"$jobs"
 (cd "$build-asan" && ctest -L unit --output-on-failure -j"$jobs")
 
-# The portable x87 backend (soft-float instead of the host x87): its own
-# build, running the x87 unit and guest tests.
+# The portable floating-point backends (soft-float instead of the host's x87
+# and SSE units): their own build, running the x87 and SIMD tests.
 cmake -S "$src" -B "$build-softfpu" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX86_FPU_HOST=OFF
 cmake --build "$build-softfpu" -j"$jobs"
-(cd "$build-softfpu" && ctest -R fpu --output-on-failure -j"$jobs")
+(cd "$build-softfpu" && ctest -R "fpu|sse|mmx" --output-on-failure -j"$jobs")
 
 # The disk image parsers under libFuzzer (clang only), a short bounded run.
 if command -v clang >/dev/null 2>&1; then

@@ -224,7 +224,7 @@ int qcow2_rw_write(struct blockdev *bd, uint64_t sector, const void *buf, uint32
     while (left) {
         uint64_t cidx = off >> s->cluster_bits, in = off & (s->cluster_size - 1);
         uint64_t n = s->cluster_size - in < left ? s->cluster_size - in : left;
-        uint64_t l2, *t;
+        uint64_t l2 = 0, *t = NULL;
         int r = get_l2_for_write(s, cidx, &l2, &t);
         if (r)
             return r;

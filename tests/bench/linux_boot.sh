@@ -9,7 +9,8 @@ set -e
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build-bench}
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target vx86 >/dev/null
+cmake --build "$build" -j"$(nproc)" --target vx86 >"$build/bench-build.log" 2>&1 ||
+    { tail -n 30 "$build/bench-build.log"; exit 1; }
 sh "$src/scripts/guest.sh" "$build/guest"
 kernel=$build/guest/bzImage initrd=$build/guest/initramfs.cpio.gz
 append="console=ttyS0"

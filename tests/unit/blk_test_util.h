@@ -22,7 +22,8 @@ static inline void blkt_mkdir(char *dir, size_t len)
 
 static inline void blkt_path(char *out, size_t len, const char *dir, const char *name)
 {
-    snprintf(out, len, "%s/%s", dir, name);
+    if (snprintf(out, len, "%s/%s", dir, name) >= (int)len)
+        ck_abort_msg("path too long: %s/%s", dir, name);
 }
 
 static inline void blkt_rmdir(const char *dir)

@@ -183,7 +183,7 @@ START_TEST(post_load_flushes_tlb)
     ck_assert_int_eq(vmstate_load(&cpu_vmstate, cpu, buf, len), 0);
     ck_assert(cpu->code32 && cpu->stack32);
     ck_assert_uint_eq(cpu->cr3, 0x21000);
-    uint32_t v = 0;
+    volatile uint32_t v = 0;
     ck_assert_int_eq(PT_TRY(t, v = cpu_read_lin(cpu, 0x30000, 4, ACC_READ)), PT_OK);
     ck_assert_uint_eq(v, 0x33333333);
     pt_destroy(t);

@@ -157,7 +157,7 @@ static inline void pt_destroy(struct pt *t)
  * cpu->exc_error). */
 #define PT_TRY(t, stmt)                                                                  \
     __extension__({                                                                      \
-        int pt_r_ = PT_OK;                                                               \
+        volatile int pt_r_ = PT_OK;                                                      \
         cpu_commit((t)->cpu);                                                            \
         (t)->cpu->exc_depth = 0;                                                         \
         if (setjmp((t)->cpu->exc_jmp) == 0) {                                            \
