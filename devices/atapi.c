@@ -123,6 +123,7 @@ bool atapi_refill(struct ide_drive *d)
         return false;
     memmove(r->buf, r->buf + r->data_pos, left);
     r->data_pos = 0;
+    ide_activity(d);
     if (blk_read(d->bd, r->lba * 4, r->buf + left, n * 4) < 0) {
         check_condition(d, SENSE_MEDIUM_ERROR, 0x11, 0x00); /* unrecovered read error */
         return false;

@@ -172,6 +172,7 @@ static bool start_range(struct ide_drive *d, uint32_t block)
  * registers. */
 static bool read_block(struct ide_drive *d, uint32_t n)
 {
+    ide_activity(d);
     if (blk_read(d->bd, d->r.lba, d->r.buf, n) < 0) {
         set_sector(d, d->r.lba);
         ide_abort(d, IDE_ER_UNC);
@@ -218,6 +219,7 @@ void ide_ata_pio_end(struct ide_drive *d)
         return;
     }
     uint32_t n = d->r.buf_len / 512;
+    ide_activity(d);
     if (blk_write(d->bd, d->r.lba, d->r.buf, n) < 0) {
         set_sector(d, d->r.lba);
         ide_abort(d, IDE_ER_ABRT);
@@ -250,6 +252,7 @@ bool ide_ata_dma_fill(struct ide_drive *d)
 bool ide_ata_dma_flush(struct ide_drive *d)
 {
     uint32_t n = d->r.buf_len / 512;
+    ide_activity(d);
     if (n && blk_write(d->bd, d->r.lba, d->r.buf, n) < 0) {
         set_sector(d, d->r.lba);
         ide_abort(d, IDE_ER_ABRT);

@@ -9,6 +9,7 @@
 
 #include "devices/ide.h"
 #include "devices/irq.h"
+#include "devices/machine.h"
 #include "mmu/io_ops.h"
 
 struct machine;
@@ -132,6 +133,12 @@ struct ide {
     struct ide_channel ch[2];
     uint64_t logged_unimp; /* a -d unimp message was given */
 };
+
+/* Count a transfer for the frontend's disk activity indicator. */
+static inline void ide_activity(const struct ide_drive *d)
+{
+    machine_disk_activity(d->ch->ide->m);
+}
 
 #define BM_CMD_START 0x01
 #define BM_CMD_WRITE 0x08 /* bus master writes memory (device to host) */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cpu/cpu.h"
+#include "devices/acpi_pm.h"
 #include "devices/chardev.h"
 #include "devices/i8042.h"
 #include "devices/machine.h"
@@ -51,6 +52,13 @@ static void fe_poll_hook(void *opaque)
 /* --- signals: SIGINT/SIGTERM/SIGHUP end the run through a self-pipe, so the
  * normal exit path flushes the backends and restores the terminal. --- */
 static int signal_pipe[2] = {-1, -1};
+
+/* The window's close button: the ACPI power button (the display falls back
+ * to quitting if the guest does not power off). */
+static void press_power_button(void *opaque)
+{
+    acpi_pm_press_power_button(opaque);
+}
 
 static void on_signal(int sig)
 {
@@ -259,6 +267,8 @@ int main(int argc, char **argv)
         }
         if (!fe.display) /* the default display could not be opened: go on without */
             fprintf(stderr, "vx86: %s; running with -display none\n", err);
+        else if (pc_acpi_pm(pc)) /* closing the window asks an ACPI guest to power off */
+            fe_display_set_power_button(fe.display, press_power_button, pc_acpi_pm(pc));
     }
     install_signals();
     if (signal_pipe[0] >= 0)
