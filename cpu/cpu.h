@@ -152,7 +152,16 @@ struct cpu_hooks {
      * rules chose `vector`); for test harnesses and debuggers. It may
      * longjmp out to abandon the run. May be NULL. */
     void (*exception)(void *opaque, int vector, uint32_t error_code);
+    /* The machine's virtual clock in ns (devices/machine.c): the TSC counts
+     * CPU_TSC_HZ on it, so it agrees with the PIT, PM timer, HPET and APIC
+     * timer in both clock modes. NULL: the TSC counts retired instructions
+     * (unit tests without a machine). Called with hooks.opaque. */
+    uint64_t (*clock_ns)(void *opaque);
 };
+
+/* Nominal TSC rate (cpu/msr.c): 1 GHz, a plausible Pentium M clock; under
+ * -icount shift=0 one instruction is one tick, as before the clock hook. */
+#define CPU_TSC_HZ 1000000000ull
 
 struct cpu {
     /* --- hot fields first: the translator will address these by offset --- */
@@ -180,7 +189,7 @@ struct cpu {
     uint64_t efer;          /* NXE only */
 
     /* --- MSRs kept as storage or with behaviour (cpu/msr.c) --- */
-    uint64_t tsc_offset;    /* TSC = icount + tsc_offset */
+    uint64_t tsc_offset;    /* TSC = ticks of the virtual clock + tsc_offset (cpu/msr.c) */
     uint64_t apic_base;
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t misc_enable;

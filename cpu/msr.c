@@ -7,6 +7,7 @@
 #include "cpu/sysinsn.h"
 
 #define MSR_BIOS_SIGN_ID 0x8b /* microcode revision in EDX after CPUID */
+#define MSR_PLATFORM_ID  0x17 /* IA32_PLATFORM_ID: bits 52:50 pick the microcode (read-only) */
 #define MSR_MTRRCAP 0xfe
 #define MSR_MTRR_PHYS_FIRST 0x200 /* PHYSBASE0, PHYSMASK0, ... PHYSMASK7 = 0x20f */
 #define MSR_MTRR_PHYS_LAST 0x20f
@@ -44,7 +45,21 @@ static bool bytes_all(uint64_t v, bool (*ok)(uint64_t))
     return true;
 }
 
-static uint64_t tsc_now(const struct cpu *cpu) { return cpu->icount + cpu->tsc_offset; }
+/* The free-running count the TSC is an offset of: CPU_TSC_HZ ticks of the
+ * machine's virtual clock, so the kernel's TSC calibration against the
+ * PIT/PM timer holds in real-time mode too (the interpreter's speed does
+ * not show); without a clock, retired instructions. */
+static uint64_t tsc_base(const struct cpu *cpu)
+{
+    if (!cpu->hooks.clock_ns)
+        return cpu->icount;
+    uint64_t ns = cpu->hooks.clock_ns(cpu->hooks.opaque);
+    if (CPU_TSC_HZ == 1000000000ull)
+        return ns;
+    return (uint64_t)((unsigned __int128)ns * CPU_TSC_HZ / 1000000000ull);
+}
+
+static uint64_t tsc_now(const struct cpu *cpu) { return tsc_base(cpu) + cpu->tsc_offset; }
 
 /* Reads `msr` into *val; false if the MSR does not exist. */
 static bool msr_read(struct cpu *cpu, uint32_t msr, uint64_t *val)
@@ -54,6 +69,7 @@ static bool msr_read(struct cpu *cpu, uint32_t msr, uint64_t *val)
     case MSR_TSC: *val = tsc_now(cpu); return true;
     case MSR_APIC_BASE: *val = cpu->apic_base; return true;
     case MSR_BIOS_SIGN_ID: *val = 0; return true; /* microcode revision 0 */
+    case MSR_PLATFORM_ID: *val = 0; return true;  /* platform 0; Linux's microcode driver reads it */
     case MSR_SYSENTER_CS: *val = cpu->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *val = cpu->sysenter_esp; return true;
     case MSR_SYSENTER_EIP: *val = cpu->sysenter_eip; return true;
@@ -86,8 +102,8 @@ static bool msr_write(struct cpu *cpu, uint32_t msr, uint64_t val)
     switch (msr) {
     case MSR_TSC:
         /* P6: only the low 32 bits are written, the high ones cleared (SDM
-         * Vol. 3B 17.17). The counter is icount + offset. */
-        cpu->tsc_offset = (uint32_t)val - cpu->icount;
+         * Vol. 3B 17.17). The counter is the clock's ticks + offset. */
+        cpu->tsc_offset = (uint32_t)val - tsc_base(cpu);
         return true;
     case MSR_APIC_BASE:
         /* BSP (8), global enable (11), base (35:12); the rest is reserved. */
@@ -165,8 +181,9 @@ void op_wrmsr(struct cpu *cpu, const struct insn *in)
         cpu_exception(cpu, EXC_GP, 0);
 }
 
-/* CR4.TSD restricts RDTSC to CPL 0 (SDM Vol. 2 "RDTSC"). The counter is the
- * count of retired instructions plus the offset WRMSR(TSC) sets. */
+/* CR4.TSD restricts RDTSC to CPL 0 (SDM Vol. 2 "RDTSC"). The counter is
+ * tsc_base() (the virtual clock at CPU_TSC_HZ) plus the offset WRMSR(TSC)
+ * sets. */
 void op_rdtsc(struct cpu *cpu, const struct insn *in)
 {
     (void)in;

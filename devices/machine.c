@@ -324,6 +324,13 @@ static uint64_t machine_icount_cb(void *opaque)
     return m->cpu ? machine_icount(m) : m->icount_base;
 }
 
+/* cpu_hooks.clock_ns: the TSC runs on the virtual clock (cpu/msr.c). */
+static uint64_t machine_clock_ns(void *opaque)
+{
+    struct machine *m = opaque;
+    return vclock_now(m->vc);
+}
+
 /* --- lifecycle --- */
 
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen)
@@ -378,7 +385,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (!m->cpu)
         goto nomem;
     m->cpu->hooks = (struct cpu_hooks){
-        .opaque = m, .ack_irq = machine_ack_irq, .trace = machine_trace, .log = machine_cpu_log};
+        .opaque = m, .ack_irq = machine_ack_irq, .trace = machine_trace, .log = machine_cpu_log,
+        .clock_ns = machine_clock_ns};
     m->cpu->trace_on = cfg->trace && cfg->trace_fn;
     m->cpu->log_mask = cfg->log_mask;
     machine_set_a20(m, true);

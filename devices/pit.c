@@ -338,8 +338,11 @@ static void ch_count_written(struct pit *p, struct pit_channel *c, uint64_t t)
         c->out_idle = c->mode == 4;
         c->rem0 = n;
         c->t0 = t + 1;
-        if (!c->gate)
-            c->ce_hold = n % ch_modulus(c);
+        /* Until that CLK the element is undefined (Intel 8254); it reads as
+         * N. On a PC an ISA read takes about a microsecond, so the first
+         * read after the write already sees N; Linux's quick_pit_calibrate
+         * relies on it, and under -icount an IN takes only 1 ns. */
+        c->ce_hold = n % ch_modulus(c);
         c->null_until = t + 1;
         break;
     case 1:
