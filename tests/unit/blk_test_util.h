@@ -69,4 +69,61 @@ static inline void blkt_be64(uint8_t *p, uint64_t v)
     blkt_be32(p + 4, (uint32_t)v);
 }
 
+/* Opening `p` as `fmt` must fail with an error that names `what`. */
+static inline void blkt_assert_refused(const char *p, const char *fmt, const char *what)
+{
+    char err[512] = "";
+    struct blockdev *bd = blk_open(p, fmt, BLK_RDONLY, err, sizeof(err));
+    if (bd) {
+        blk_close(bd);
+        ck_abort_msg("%s: corrupt image opened", what);
+    }
+    ck_assert_msg(strstr(err, what), "error '%s' does not name '%s'", err, what);
+}
+
+/* blk_check of `p` opened read-only as `fmt`. */
+static inline struct blk_check_result blkt_check_image(const char *p, const char *fmt)
+{
+    char err[512];
+    struct blockdev *bd = blk_open(p, fmt, BLK_RDONLY, err, sizeof(err));
+    ck_assert_msg(bd, "%s", err);
+    struct blk_check_result res;
+    ck_assert_int_eq(blk_check(bd, &res), 0);
+    blk_close(bd);
+    return res;
+}
+
+/* Writes of (sector, count) with a seed; the model is what a raw disk holds. */
+struct blkt_wr {
+    uint64_t sector;
+    uint32_t count;
+};
+
+static inline void blkt_write_model(struct blockdev *bd, uint8_t *model, const struct blkt_wr *w,
+                                    int n, int seed)
+{
+    for (int i = 0; i < n; i++) {
+        uint8_t *buf = malloc((size_t)w[i].count * BLK_SECTOR);
+        blkt_fill(buf, w[i].sector, w[i].count, (uint32_t)(seed + i));
+        ck_assert_int_eq(blk_write(bd, w[i].sector, buf, w[i].count), 0);
+        if (model)
+            memcpy(model + w[i].sector * BLK_SECTOR, buf, (size_t)w[i].count * BLK_SECTOR);
+        free(buf);
+    }
+}
+
+static inline void blkt_assert_model(struct blockdev *bd, const uint8_t *model, uint64_t sectors)
+{
+    uint8_t *buf = malloc(256 * BLK_SECTOR);
+    for (uint64_t s = 0; s < sectors; s += 256) {
+        uint32_t n = sectors - s < 256 ? (uint32_t)(sectors - s) : 256;
+        ck_assert_int_eq(blk_read(bd, s, buf, n), 0);
+        for (uint32_t i = 0; i < n; i++)
+            ck_assert_msg(
+                !memcmp(buf + (size_t)i * BLK_SECTOR, model + (s + i) * BLK_SECTOR, BLK_SECTOR),
+                "sector %llu differs", (unsigned long long)(s + i));
+    }
+    free(buf);
+}
+
 #endif

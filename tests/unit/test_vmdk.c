@@ -36,64 +36,15 @@ static struct blockdev *open_rw(const char *p)
     return bd;
 }
 
-static void assert_refused(const char *p, const char *what)
-{
-    err[0] = 0;
-    struct blockdev *bd = blk_open(p, "vmdk", BLK_RDONLY, err, sizeof(err));
-    if (bd) {
-        blk_close(bd);
-        ck_abort_msg("%s: corrupt image opened", what);
-    }
-    ck_assert_msg(strstr(err, what), "error '%s' does not name '%s'", err, what);
-}
-
-static struct blk_check_result check_image(const char *p)
-{
-    struct blockdev *bd = blk_open(p, "vmdk", BLK_RDONLY, err, sizeof(err));
-    ck_assert_msg(bd, "%s", err);
-    struct blk_check_result res;
-    ck_assert_int_eq(blk_check(bd, &res), 0);
-    blk_close(bd);
-    return res;
-}
-
-/* Writes of (sector, count) with seed; the model is what a raw disk holds. */
-struct wr {
-    uint64_t sector;
-    uint32_t count;
-};
-
-static void write_model(struct blockdev *bd, uint8_t *model, const struct wr *w, int n, int seed)
-{
-    for (int i = 0; i < n; i++) {
-        uint8_t *buf = malloc((size_t)w[i].count * BLK_SECTOR);
-        blkt_fill(buf, w[i].sector, w[i].count, (uint32_t)(seed + i));
-        ck_assert_int_eq(blk_write(bd, w[i].sector, buf, w[i].count), 0);
-        if (model)
-            memcpy(model + w[i].sector * BLK_SECTOR, buf, (size_t)w[i].count * BLK_SECTOR);
-        free(buf);
-    }
-}
-
-static void assert_model(struct blockdev *bd, const uint8_t *model, uint64_t sectors)
-{
-    uint8_t *buf = malloc(256 * BLK_SECTOR);
-    for (uint64_t s = 0; s < sectors; s += 256) {
-        uint32_t n = sectors - s < 256 ? (uint32_t)(sectors - s) : 256;
-        ck_assert_int_eq(blk_read(bd, s, buf, n), 0);
-        for (uint32_t i = 0; i < n; i++)
-            ck_assert_msg(
-                !memcmp(buf + (size_t)i * BLK_SECTOR, model + (s + i) * BLK_SECTOR, BLK_SECTOR),
-                "sector %llu differs", (unsigned long long)(s + i));
-    }
-    free(buf);
-}
+/* The shared block-test helpers (blk_test_util.h), for this format. */
+#define assert_refused(p, what) blkt_assert_refused(p, "vmdk", what)
+#define check_image(p) blkt_check_image(p, "vmdk")
 
 static const char *const subformats[] = {"monolithicSparse", "monolithicFlat",
                                          "twoGbMaxExtentSparse", "twoGbMaxExtentFlat"};
 
 /* Partial grains, grain and GT boundaries (64 KiB grains, 32 MiB per GT). */
-static const struct wr writes[] = {
+static const struct blkt_wr writes[] = {
     {0, 1},     {5, 3},         {127, 2},   {128, 128}, {1000, 300},
     {65535, 2}, {65536 + 7, 1}, {20000, 1}, {5, 1}, /* a rewrite of an allocated grain */
 };
@@ -105,9 +56,9 @@ START_TEST(subformat_round_trip)
     uint8_t *model = calloc(sectors, BLK_SECTOR);
     struct blockdev *bd = open_rw(img);
     ck_assert_uint_eq(blk_sectors(bd), sectors);
-    write_model(bd, model, writes, sizeof(writes) / sizeof(writes[0]), 1);
+    blkt_write_model(bd, model, writes, sizeof(writes) / sizeof(writes[0]), 1);
     ck_assert_int_eq(blk_flush(bd), 0);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     struct blk_info info;
     ck_assert_int_eq(blk_info(bd, &info), 0);
     ck_assert_str_eq(info.subformat, subformats[_i]);
@@ -115,7 +66,7 @@ START_TEST(subformat_round_trip)
     blk_close(bd);
     bd = blk_open(img, NULL, BLK_RDONLY, err, sizeof(err));
     ck_assert_msg(bd, "%s", err);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     ck_assert_int_eq(blk_write(bd, 0, model, 1), -EROFS);
     blk_close(bd);
     struct blk_check_result res = check_image(img);
@@ -171,15 +122,15 @@ START_TEST(stream_optimized)
     uint8_t *model = calloc(sectors, BLK_SECTOR);
     struct blockdev *bd = open_rw(img);
     /* sequential, as convert writes: partial grains, holes, a last partial grain */
-    static const struct wr seq[] = {{3, 5}, {8, 200}, {1024, 1}, {4096, 4096}, {69990, 10}};
-    write_model(bd, model, seq, 5, 3);
-    assert_model(bd, model, sectors);
+    static const struct blkt_wr seq[] = {{3, 5}, {8, 200}, {1024, 1}, {4096, 4096}, {69990, 10}};
+    blkt_write_model(bd, model, seq, 5, 3);
+    blkt_assert_model(bd, model, sectors);
     /* going back to a grain already in the stream is refused */
     ck_assert_int_eq(blk_write(bd, 0, model, 1), -ENOTSUP);
     blk_close(bd);
     bd = blk_open(img, NULL, BLK_RDONLY, err, sizeof(err));
     ck_assert_msg(bd, "%s", err);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     struct blk_info info;
     ck_assert_int_eq(blk_info(bd, &info), 0);
     ck_assert_str_eq(info.subformat, "streamOptimized");
@@ -211,8 +162,8 @@ START_TEST(delta_link)
     create(img, sectors * BLK_SECTOR, NULL, NULL);
     uint8_t *model = calloc(sectors, BLK_SECTOR);
     struct blockdev *bd = open_rw(img);
-    static const struct wr base_w[] = {{0, 256}, {1000, 10}, {19990, 10}};
-    write_model(bd, model, base_w, 3, 11);
+    static const struct blkt_wr base_w[] = {{0, 256}, {1000, 10}, {19990, 10}};
+    blkt_write_model(bd, model, base_w, 3, 11);
     blk_close(bd);
     create(child, 0, NULL, "t.vmdk"); /* relative to the child, size from the parent */
     bd = open_rw(child);
@@ -221,15 +172,15 @@ START_TEST(delta_link)
     struct blk_info info;
     ck_assert_int_eq(blk_info(bd, &info), 0);
     ck_assert_str_eq(info.backing_file, "t.vmdk");
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     /* partial grains in the child keep the parent's sectors around them */
-    static const struct wr child_w[] = {{3, 2}, {1005, 1}, {5000, 1}};
-    write_model(bd, model, child_w, 3, 21);
-    assert_model(bd, model, sectors);
+    static const struct blkt_wr child_w[] = {{3, 2}, {1005, 1}, {5000, 1}};
+    blkt_write_model(bd, model, child_w, 3, 21);
+    blkt_assert_model(bd, model, sectors);
     blk_close(bd);
     bd = blk_open(child, NULL, BLK_RDONLY, err, sizeof(err));
     ck_assert_msg(bd, "%s", err);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     blk_close(bd);
     /* the parent is untouched by the child's writes */
     bd = blk_open(img, NULL, BLK_RDONLY, err, sizeof(err));
@@ -240,7 +191,7 @@ START_TEST(delta_link)
     blk_close(bd);
     /* writing the parent gives it a new CID: the child now refuses to open */
     bd = open_rw(img);
-    write_model(bd, NULL, base_w, 1, 99);
+    blkt_write_model(bd, NULL, base_w, 1, 99);
     blk_close(bd);
     err[0] = 0;
     ck_assert_ptr_null(blk_open(child, NULL, BLK_RDONLY, err, sizeof(err)));
@@ -277,8 +228,8 @@ static void make_written(const char *p)
 {
     create(p, 100000 * BLK_SECTOR, NULL, NULL);
     struct blockdev *bd = open_rw(p);
-    static const struct wr w[] = {{0, 1}, {128, 1}, {70000, 4}};
-    write_model(bd, NULL, w, 3, 5);
+    static const struct blkt_wr w[] = {{0, 1}, {128, 1}, {70000, 4}};
+    blkt_write_model(bd, NULL, w, 3, 5);
     blk_close(bd);
 }
 

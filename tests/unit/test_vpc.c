@@ -37,57 +37,9 @@ static struct blockdev *open_img(const char *p, int flags)
     return bd;
 }
 
-static void assert_refused(const char *p, const char *what)
-{
-    err[0] = 0;
-    struct blockdev *bd = blk_open(p, "vpc", BLK_RDONLY, err, sizeof(err));
-    if (bd) {
-        blk_close(bd);
-        ck_abort_msg("%s: corrupt image opened", what);
-    }
-    ck_assert_msg(strstr(err, what), "error '%s' does not name '%s'", err, what);
-}
-
-static struct blk_check_result check_image(const char *p)
-{
-    struct blockdev *bd = blk_open(p, "vpc", BLK_RDONLY, err, sizeof(err));
-    ck_assert_msg(bd, "%s", err);
-    struct blk_check_result res;
-    ck_assert_int_eq(blk_check(bd, &res), 0);
-    blk_close(bd);
-    return res;
-}
-
-struct wr {
-    uint64_t sector;
-    uint32_t count;
-};
-
-static void write_model(struct blockdev *bd, uint8_t *model, const struct wr *w, int n, int seed)
-{
-    for (int i = 0; i < n; i++) {
-        uint8_t *buf = malloc((size_t)w[i].count * BLK_SECTOR);
-        blkt_fill(buf, w[i].sector, w[i].count, (uint32_t)(seed + i));
-        ck_assert_int_eq(blk_write(bd, w[i].sector, buf, w[i].count), 0);
-        if (model)
-            memcpy(model + w[i].sector * BLK_SECTOR, buf, (size_t)w[i].count * BLK_SECTOR);
-        free(buf);
-    }
-}
-
-static void assert_model(struct blockdev *bd, const uint8_t *model, uint64_t sectors)
-{
-    uint8_t *buf = malloc(256 * BLK_SECTOR);
-    for (uint64_t s = 0; s < sectors; s += 256) {
-        uint32_t n = sectors - s < 256 ? (uint32_t)(sectors - s) : 256;
-        ck_assert_int_eq(blk_read(bd, s, buf, n), 0);
-        for (uint32_t i = 0; i < n; i++)
-            ck_assert_msg(
-                !memcmp(buf + (size_t)i * BLK_SECTOR, model + (s + i) * BLK_SECTOR, BLK_SECTOR),
-                "sector %llu differs", (unsigned long long)(s + i));
-    }
-    free(buf);
-}
+/* The shared block-test helpers (blk_test_util.h), for this format. */
+#define assert_refused(p, what) blkt_assert_refused(p, "vpc", what)
+#define check_image(p) blkt_check_image(p, "vpc")
 
 /* Sizes that qemu-img 7.2 reports for `create -f vpc FILE SIZE`: the size
  * rounded up to a whole CHS geometry (the spec's algorithm), except at the
@@ -152,7 +104,7 @@ START_TEST(creator_size_rule)
 }
 END_TEST
 
-static const struct wr writes[] = {
+static const struct blkt_wr writes[] = {
     {0, 1}, {7, 9}, {4095, 2}, {4096, 4096}, {8191, 3}, {12000, 1}, {7, 1},
 };
 
@@ -163,19 +115,19 @@ START_TEST(round_trip)
     struct blockdev *bd = open_img(img, 0);
     uint64_t sectors = blk_sectors(bd);
     uint8_t *model = calloc(sectors, BLK_SECTOR);
-    write_model(bd, model, writes, sizeof(writes) / sizeof(writes[0]), 1);
+    blkt_write_model(bd, model, writes, sizeof(writes) / sizeof(writes[0]), 1);
     uint8_t last[BLK_SECTOR];
     blkt_fill(last, sectors - 1, 1, 77);
     ck_assert_int_eq(blk_write(bd, sectors - 1, last, 1), 0);
     memcpy(model + (sectors - 1) * BLK_SECTOR, last, BLK_SECTOR);
     ck_assert_int_eq(blk_flush(bd), 0);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     struct blk_info info;
     ck_assert_int_eq(blk_info(bd, &info), 0);
     ck_assert_str_eq(info.subformat, sub);
     blk_close(bd);
     bd = open_img(img, BLK_RDONLY);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     blk_close(bd);
     struct blk_check_result res = check_image(img);
     ck_assert_msg(res.corruptions == 0, "%s", res.message);
@@ -201,7 +153,7 @@ START_TEST(footer_copy)
     create(img, 10ull << 20, NULL, NULL);
     struct blockdev *bd = open_img(img, 0);
     uint64_t sectors = blk_sectors(bd);
-    write_model(bd, NULL, writes, 2, 1);
+    blkt_write_model(bd, NULL, writes, 2, 1);
     blk_close(bd);
     struct stat st;
     ck_assert_int_eq(stat(img, &st), 0);
@@ -249,7 +201,7 @@ START_TEST(malformed_refused)
 {
     create(img, 10ull << 20, NULL, NULL);
     struct blockdev *bd = open_img(img, 0);
-    write_model(bd, NULL, writes, 3, 1);
+    blkt_write_model(bd, NULL, writes, 3, 1);
     blk_close(bd);
     char bad[300], cmd[700];
     blkt_path(bad, sizeof(bad), dir, "bad.vhd");
@@ -314,8 +266,8 @@ START_TEST(differencing)
     struct blockdev *bd = open_img(img, 0);
     uint64_t sectors = blk_sectors(bd);
     uint8_t *model = calloc(sectors, BLK_SECTOR);
-    static const struct wr base_w[] = {{0, 64}, {4096, 100}, {10000, 8}};
-    write_model(bd, model, base_w, 3, 3);
+    static const struct blkt_wr base_w[] = {{0, 64}, {4096, 100}, {10000, 8}};
+    blkt_write_model(bd, model, base_w, 3, 3);
     blk_close(bd);
     create(child, 0, NULL, "t.vhd");
     bd = open_img(child, 0);
@@ -324,11 +276,11 @@ START_TEST(differencing)
     ck_assert_int_eq(blk_info(bd, &info), 0);
     ck_assert_str_eq(info.subformat, "differencing");
     ck_assert_str_eq(info.backing_file, "t.vhd");
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     /* single sectors inside the parent's data: the bitmap keeps the rest */
-    static const struct wr child_w[] = {{5, 1}, {4100, 3}, {9000, 1}, {4101, 1}};
-    write_model(bd, model, child_w, 4, 13);
-    assert_model(bd, model, sectors);
+    static const struct blkt_wr child_w[] = {{5, 1}, {4100, 3}, {9000, 1}, {4101, 1}};
+    blkt_write_model(bd, model, child_w, 4, 13);
+    blkt_assert_model(bd, model, sectors);
     uint32_t run = 0;
     ck_assert_int_eq(blk_driver_vpc.is_allocated(bd, 4096, 16, &run), 0);
     ck_assert_uint_eq(run, 4);
@@ -336,7 +288,7 @@ START_TEST(differencing)
     ck_assert_uint_eq(run, 3);
     blk_close(bd);
     bd = open_img(child, BLK_RDONLY);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     blk_close(bd);
     struct blk_check_result res = check_image(child);
     ck_assert_msg(res.corruptions == 0, "%s", res.message);
@@ -350,7 +302,7 @@ START_TEST(differencing)
     blkt_be32(h + VPC_H_CHECKSUM, vpc_checksum(h, sizeof(h), VPC_H_CHECKSUM));
     blkt_poke(child, 512, h, sizeof(h));
     bd = open_img(child, BLK_RDONLY);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     blk_close(bd);
     /* and the header's name alone too */
     uint8_t saved[48];
@@ -361,7 +313,7 @@ START_TEST(differencing)
     blkt_be32(h + VPC_H_CHECKSUM, vpc_checksum(h, sizeof(h), VPC_H_CHECKSUM));
     blkt_poke(child, 512, h, sizeof(h));
     bd = open_img(child, BLK_RDONLY);
-    assert_model(bd, model, sectors);
+    blkt_assert_model(bd, model, sectors);
     blk_close(bd);
     /* no locator, no name: refused naming the problem */
     memset(h + VPC_H_PARENT_NAME, 0, 512);
@@ -384,7 +336,7 @@ START_TEST(random_corruption)
 {
     create(img, 10ull << 20, NULL, NULL);
     struct blockdev *bd = open_img(img, 0);
-    write_model(bd, NULL, writes, 4, 1);
+    blkt_write_model(bd, NULL, writes, 4, 1);
     blk_close(bd);
     struct stat st;
     ck_assert_int_eq(stat(img, &st), 0);
