@@ -179,6 +179,34 @@ void kernel_boot_enter_flat32(struct machine *m, uint32_t eip, uint32_t eax, uin
 
 /* --- Linux --- */
 
+/* vga= on the command line is for the boot loader: it sets the setup
+ * header's vid_mode, which the kernel's real-mode setup code uses to pick
+ * the video mode (Documentation/admin-guide/svga.rst; as QEMU's loader).
+ * 0 without one; -1 for a value that is not normal/ext/ask or a number. */
+static int linux_vga_mode(const char *cmdline, uint16_t *mode)
+{
+    *mode = 0;
+    for (const char *p = strstr(cmdline, "vga="); p; p = strstr(p + 1, "vga=")) {
+        if (p != cmdline && p[-1] != ' ')
+            continue;
+        const char *v = p + 4;
+        size_t n = strcspn(v, " ");
+        char *end;
+        unsigned long m = strtoul(v, &end, 0);
+        if (n == 6 && !strncmp(v, "normal", 6))
+            m = 0xffff;
+        else if (n == 3 && !strncmp(v, "ext", 3))
+            m = 0xfffe;
+        else if (n == 3 && !strncmp(v, "ask", 3))
+            m = 0xfffd;
+        else if (n == 0 || end != v + n || m > 0xffff)
+            return -1;
+        *mode = (uint16_t)m;
+        return 1;
+    }
+    return 0;
+}
+
 static int linux_parse(struct kernel_boot *kb, const struct kernel_boot_config *cfg, char *err,
                        size_t errlen)
 {
@@ -240,6 +268,14 @@ static int linux_parse(struct kernel_boot *kb, const struct kernel_boot_config *
     uint8_t *h = kb->setup;
     h[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
     wr32(h + HDR_CMD_LINE_PTR, KBOOT_CMDLINE_ADDR);
+    uint16_t vid_mode;
+    int vga = linux_vga_mode(kb->cmdline, &vid_mode);
+    if (vga < 0) {
+        snprintf(err, errlen, "-append: bad vga= value (normal, ext, ask or a mode number)");
+        return -1;
+    }
+    if (vga > 0)
+        wr16(h + HDR_VID_MODE, vid_mode);
     if (cfg->firmware) {
         /* The real-mode code's heap ends below the command line. */
         h[HDR_LOADFLAGS] |= CAN_USE_HEAP;

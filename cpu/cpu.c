@@ -7,6 +7,7 @@
 #include "cpu/fpu.h"
 #include "cpu/icache.h"
 #include "cpu/mem.h"
+#include "translator/translator.h"
 
 struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io)
 {
@@ -16,13 +17,25 @@ struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io)
     cpu->mem = mem;
     cpu->io = io;
     cpu_reset(cpu);
+    /* VX86_ACCEL=tcg[,...] gives every CPU the translator (tests, vx86). */
+    if (mem)
+        cpu_set_engine(cpu, tr_engine_from_env(cpu));
     return cpu;
+}
+
+void cpu_set_engine(struct cpu *cpu, struct cpu_engine *engine)
+{
+    if (cpu->engine && cpu->engine->destroy)
+        cpu->engine->destroy(cpu->engine->opaque);
+    cpu->engine = engine;
 }
 
 void cpu_destroy(struct cpu *cpu)
 {
-    if (cpu)
+    if (cpu) {
+        cpu_set_engine(cpu, NULL);
         icache_destroy(cpu->icache);
+    }
     free(cpu);
 }
 
@@ -40,10 +53,14 @@ void cpu_reset(struct cpu *cpu)
     bool trace_on = cpu->trace_on;
     uint32_t log_mask = cpu->log_mask;
     struct icache *icache = cpu->icache;
+    struct cpu_engine *engine = cpu->engine;
 
     memset(cpu, 0, sizeof *cpu);
     cpu->icache = icache;
     icache_flush(icache); /* RAM may have been rewritten behind the memory map */
+    cpu->engine = engine;
+    if (engine && engine->reset)
+        engine->reset(engine->opaque);
     cpu->mem = mem;
     cpu->io = io;
     cpu->hooks = hooks;

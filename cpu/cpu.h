@@ -16,6 +16,7 @@ struct memmap;
 struct ioport_map;
 struct insn;
 struct icache;
+struct tr_check;
 
 /* General registers, in ModRM encoding order. */
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
@@ -159,6 +160,22 @@ struct cpu_hooks {
     uint64_t (*clock_ns)(void *opaque);
 };
 
+/* An execution engine that runs instructions in place of the interpreter's
+ * decoded-instruction cache (the translator, translator/translator.h).
+ * cpu_run() calls run() where it would call cpu_run_cached(): no TF, no DR7
+ * breakpoint, no trace. run() retires at least one instruction and at most
+ * `max`, and returns at the instruction boundary after anything cpu_run()
+ * must look at (exec_break, stop_request, halted, inhibit_irq armed, triple
+ * fault, TF/DR7 set, a pending interrupt); it keeps the snapshot rules of
+ * cpu/exec.c, so faults longjmp to cpu_run() as from the interpreter. */
+struct cpu_engine {
+    void (*run)(void *opaque, struct cpu *cpu, uint64_t max);
+    void (*reset)(void *opaque);   /* cpu_reset(): drop all cached code */
+    void (*destroy)(void *opaque); /* cpu_destroy() */
+    const char *name;              /* "tcg,backend=threaded", for messages */
+    void *opaque;
+};
+
 /* Nominal TSC rate (cpu/msr.c): 1 GHz, a plausible Pentium M clock; under
  * -icount shift=0 one instruction is one tick, as before the clock hook. */
 #define CPU_TSC_HZ 1000000000ull
@@ -210,6 +227,9 @@ struct cpu {
     bool triple_fault;      /* shutdown state reached */
     uint8_t exec_break;     /* leave the decoded trace after this instruction (cpu/exec.c) */
     struct icache *icache;  /* decoded-instruction cache (cpu/icache.h), kept across reset */
+    struct cpu_engine *engine; /* NULL: the interpreter; else the translator. Kept across reset */
+    struct tr_check *check; /* lockstep checker (translator/check.h) while it runs: RAM
+                               writes take the TLB slow path and are reported */
 
     /* Exception being raised by cpu_exception() and caught in cpu_run(). */
     int exc_vector;
@@ -238,6 +258,7 @@ struct cpu {
 #define CPU_LOG_PF 0x04
 #define CPU_LOG_IO 0x08
 #define CPU_LOG_CPU 0x10
+#define CPU_LOG_DISK 0x20 /* devices: IDE bus-master DMA transfers */
 
 /* --- lifecycle (cpu/cpu.c) --- */
 struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io);
@@ -247,6 +268,15 @@ void cpu_reset(struct cpu *cpu); /* power-on/RESET state, SDM Vol. 3A 9.1.1 */
 /* --- execution (cpu/exec.c) --- */
 enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns);
 void cpu_set_irq(struct cpu *cpu, bool level); /* INTR pin */
+/* The interpreter's two ways to run code at CS:EIP, for an engine that
+ * falls back on them: one instruction fetched and decoded from scratch
+ * (any code: MMIO, page-crossing, ...), or up to `max` instructions of the
+ * decoded-instruction cache (one instruction when there is no trace). Both
+ * need no TF, DR7 or trace, and run under cpu_run()'s setjmp. */
+void cpu_step(struct cpu *cpu);
+void cpu_run_cached(struct cpu *cpu, uint64_t max);
+/* Replace the CPU's engine (NULL: the interpreter), destroying the old one. */
+void cpu_set_engine(struct cpu *cpu, struct cpu_engine *engine);
 void cpu_raise_nmi(struct cpu *cpu);
 
 /* --- exceptions (cpu/exec.c raises, cpu/interrupt.c delivers) ---

@@ -101,6 +101,8 @@ static int cpu_post_load(void *opaque)
     /* RAM is restored behind the code-page tracking's back. */
     if (cpu->icache)
         icache_flush(cpu->icache);
+    if (cpu->engine && cpu->engine->reset)
+        cpu->engine->reset(cpu->engine->opaque);
     return 0;
 }
 

@@ -8,36 +8,18 @@
 #include "cpu/icache.h"
 #include "cpu/insn.h"
 #include "cpu/mem.h"
+#include "cpu/snapshot.h"
 #include "mmu/tlb.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
-
-/* The snapshot a fault restores. Field by field through a volatile
- * destination: the handler of the previous instruction has just stored these
- * as single 4- or 8-byte values, and a wider (vectorised) load of two of them
- * would stall on store forwarding. */
-static inline __attribute__((always_inline)) void snapshot(struct cpu *cpu)
-{
-    volatile uint64_t *g = cpu->snap_gpr;
-    volatile uint32_t *f = &cpu->snap_lf.op;
-    for (int i = 0; i < 8; i++)
-        g[i] = cpu->gpr[i];
-    cpu->snap_eflags = cpu->eflags;
-    f[0] = cpu->lf.op;
-    f[1] = cpu->lf.res;
-    f[2] = cpu->lf.src1;
-    f[3] = cpu->lf.src2;
-    f[4] = cpu->lf.eager;
-}
-_Static_assert(sizeof(struct lazy_flags) == 5 * sizeof(uint32_t), "snapshot() copies 5 words");
 
 /* Make the current register state the one a fault restores (called at each
  * instruction start, and by instructions such as REP MOVS after each
  * completed iteration so that a fault resumes from there). */
 void cpu_commit(struct cpu *cpu)
 {
-    snapshot(cpu);
+    cpu_snapshot(cpu);
     cpu->snap_tag = cpu->icount + 1;
     cpu->insn_eip = cpu->eip;
 }
@@ -90,7 +72,7 @@ _Noreturn void cpu_exception(struct cpu *cpu, int vector, uint32_t error_code)
         /* An instruction that takes no snapshot (cpu/icache.c): it has
          * changed nothing yet, so the registers are its start state. Take
          * the snapshot now for faults while delivering this one. */
-        snapshot(cpu);
+        cpu_snapshot(cpu);
         cpu->snap_tag = cpu->icount + 1;
     } else {
         memcpy(cpu->gpr, cpu->snap_gpr, sizeof cpu->gpr);
@@ -144,7 +126,7 @@ static bool check_interrupts(struct cpu *cpu)
 /* Execute one instruction at CS:EIP, fetched and decoded from scratch: the
  * reference path, for single step, breakpoints, tracing and code the cache
  * does not hold (MMIO, page-crossing instructions, the end of CS). */
-static void step(struct cpu *cpu)
+void cpu_step(struct cpu *cpu)
 {
     uint8_t buf[15];
     struct insn in;
@@ -182,7 +164,7 @@ static void step(struct cpu *cpu)
  * taken) and nothing set cpu->exec_break; the instructions that may change
  * anything else the run loop decides on end their trace (cpu/icache.c). The
  * caller has checked that no single step, breakpoint or trace is active. */
-static void run_cached(struct cpu *cpu, uint64_t max)
+static inline void run_cached(struct cpu *cpu, uint64_t max)
 {
     if (unlikely(tlb_is_stale(&cpu->tlb, cpu->a20_mask)))
         mmu_flush_all_global(cpu);
@@ -193,7 +175,7 @@ static void run_cached(struct cpu *cpu, uint64_t max)
     if (unlikely(e->tag[ACC_EXEC] != (lin & TLB_PAGE_MASK))) {
         if (eip > cs->limit || !(e = tlb_try_get(cpu, lin, ACC_EXEC)) ||
             (e->tag[ACC_EXEC] & TLB_SLOW)) {
-            step(cpu);
+            cpu_step(cpu);
             return;
         }
     }
@@ -205,7 +187,7 @@ static void run_cached(struct cpu *cpu, uint64_t max)
     uint32_t end = eip + t->bytes;
     if (unlikely(t->n == 0 || eip > cs->limit || cs->limit - eip < (uint32_t)t->bytes - 1 ||
                  (!code32 && end > 0x10000))) {
-        step(cpu);
+        cpu_step(cpu);
         return;
     }
     uint32_t n = t->n;
@@ -224,7 +206,7 @@ static void run_cached(struct cpu *cpu, uint64_t max)
     uint32_t clean = t->clean;
     for (;;) {
         if (!(clean & 1)) {
-            snapshot(cpu);
+            cpu_snapshot(cpu);
             cpu->snap_tag = cpu->icount + 1;
         }
         clean >>= 1;
@@ -241,6 +223,12 @@ static void run_cached(struct cpu *cpu, uint64_t max)
     }
     if (unlikely(cpu->trap_after || cpu->pending_dr6))
         cpu_debug_insn_end(cpu);
+}
+
+/* The same for an engine's fallback (cpu/cpu.h). */
+void cpu_run_cached(struct cpu *cpu, uint64_t max)
+{
+    run_cached(cpu, max);
 }
 
 enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
@@ -284,10 +272,13 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         if (cpu->halted)
             return CPU_EXIT_HALT;
         if (likely(cpu->icache && !(cpu->eflags & EF_TF) && !(cpu->dr[7] & 0xff) &&
-                   !cpu->trace_on))
-            run_cached(cpu, max_insns - done);
-        else
-            step(cpu);
+                   !cpu->trace_on)) {
+            if (cpu->engine)
+                cpu->engine->run(cpu->engine->opaque, cpu, max_insns - done);
+            else
+                run_cached(cpu, max_insns - done);
+        } else
+            cpu_step(cpu);
     }
     return CPU_EXIT_BUDGET;
 }

@@ -21,7 +21,7 @@
 
 /* A run of instructions at consecutive addresses inside one page, ending at
  * an unconditional branch, at an instruction that changes what the run loop
- * must look at (see icache.c), before an instruction that crosses the page or
+ * must look at (cpu/insn_kind.c), before an instruction that crosses the page or
  * does not decode, or at ICACHE_TRACE_MAX. n == 0: nothing here can be cached
  * (the run loop fetches and decodes it the slow way). */
 struct icache_trace {
@@ -29,7 +29,7 @@ struct icache_trace {
     uint32_t gen;      /* codepage_gen() of the page when decoded */
     uint16_t bytes;    /* length of the trace in bytes */
     uint8_t n;         /* instructions */
-    uint32_t clean;    /* bit i: instruction i needs no snapshot (see icache.c) */
+    uint32_t clean;    /* bit i: instruction i needs no snapshot (cpu/insn_kind.c) */
     struct insn *insn; /* n decoded instructions in the pool */
 };
 

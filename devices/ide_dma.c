@@ -4,6 +4,7 @@
  * bit 31 of the second dword ends the table. */
 #include <string.h>
 
+#include "cpu/cpu.h"
 #include "devices/ide_priv.h"
 #include "devices/machine.h"
 #include "mmu/memmap.h"
@@ -20,7 +21,8 @@ static bool xfer_complete(const struct ide_drive *d)
 }
 
 /* Device to memory: the staged bytes, refilled from the medium. */
-static bool to_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, uint32_t len)
+static bool to_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, uint32_t len,
+                      uint64_t *moved)
 {
     struct ide_regs *r = &d->r;
     while (len && !xfer_complete(d)) {
@@ -37,6 +39,7 @@ static bool to_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, ui
             n = r->bytes_left;
         memmap_write_buf(mem, addr, r->buf + r->data_pos, n);
         r->data_pos += n, addr += n, len -= n;
+        *moved += n;
         if (d->media == IDE_CDROM)
             r->bytes_left -= n;
     }
@@ -44,7 +47,8 @@ static bool to_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, ui
 }
 
 /* Memory to device (ATA writes): gather up to 64 KiB, then write it. */
-static bool from_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, uint32_t len)
+static bool from_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, uint32_t len,
+                        uint64_t *moved)
 {
     struct ide_regs *r = &d->r;
     while (len && r->remain) {
@@ -54,10 +58,22 @@ static bool from_memory(struct ide_drive *d, struct memmap *mem, uint32_t addr, 
             n = len;
         memmap_read_buf(mem, addr, r->buf + r->buf_len, n);
         r->buf_len += n, addr += n, len -= n;
+        *moved += n;
         if (r->buf_len == target && !ide_ata_dma_flush(d))
             return false;
     }
     return true;
+}
+
+/* -d disk: one line per bus-master run (normally one per DMA command). */
+static void dma_log(struct ide_channel *ch, const struct ide_drive *d, uint64_t moved, int entries,
+                    const char *how)
+{
+    machine_log(ch->ide->m, CPU_LOG_DISK, "disk",
+                "ide%d.%d: bus-master DMA %s %llu bytes, %d PRD entries: %s\n", ch->num,
+                d->index & 1,
+                d->r.dma_write ? "write (memory to device)" : "read (device to memory)",
+                (unsigned long long)moved, entries, how);
 }
 
 void ide_dma_run(struct ide_channel *ch)
@@ -68,7 +84,9 @@ void ide_dma_run(struct ide_channel *ch)
     struct memmap *mem = machine_memmap(ch->ide->m);
     uint32_t prd = ch->bm.prd;
     bool eot = false;
-    for (int entries = 0; !eot && !xfer_complete(d) && entries < 65536; entries++) {
+    uint64_t moved = 0;
+    int entries = 0;
+    for (; !eot && !xfer_complete(d) && entries < 65536; entries++) {
         uint8_t e[8];
         memmap_read_buf(mem, prd, e, 8);
         uint32_t addr = (e[0] | e[1] << 8 | e[2] << 16 | (uint32_t)e[3] << 24) & ~1u;
@@ -78,12 +96,15 @@ void ide_dma_run(struct ide_channel *ch)
         len &= ~1u;
         eot = e[7] & 0x80;
         prd += 8;
-        bool ok = d->r.dma_write ? from_memory(d, mem, addr, len) : to_memory(d, mem, addr, len);
+        bool ok = d->r.dma_write ? from_memory(d, mem, addr, len, &moved)
+                                 : to_memory(d, mem, addr, len, &moved);
         if (!ok) { /* the drive reported the error (UNC/ABRT) and interrupted */
             ch->bm.status &= ~BM_ST_ACTIVE;
+            dma_log(ch, d, moved, entries + 1, "medium error");
             return;
         }
     }
+    dma_log(ch, d, moved, entries, xfer_complete(d) ? "done" : "PRD table too short");
     if (!xfer_complete(d)) {
         /* The PRD table ended before the data: the PIIX3 stops (active
          * clear); the drive gives up the command. */

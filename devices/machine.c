@@ -21,6 +21,7 @@
 #include "devices/vmstate.h"
 #include "mmu/ioport.h"
 #include "mmu/memmap.h"
+#include "translator/translator.h"
 
 /* Deterministic: instructions per cpu_run() call at most (a timer a device
  * arms mid-batch fires this late). */
@@ -384,6 +385,14 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->cpu = cpu_create(m->mem, m->io);
     if (!m->cpu)
         goto nomem;
+    if (cfg->accel) {
+        struct tr_accel accel;
+        if (!tr_accel_parse(cfg->accel, &accel, err, errlen) ||
+            !tr_accel_apply(m->cpu, &accel, err, errlen)) {
+            machine_destroy(m);
+            return NULL;
+        }
+    }
     m->cpu->hooks = (struct cpu_hooks){
         .opaque = m, .ack_irq = machine_ack_irq, .trace = machine_trace, .log = machine_cpu_log,
         .clock_ns = machine_clock_ns};

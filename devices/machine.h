@@ -51,6 +51,8 @@ struct machine_config {
     uint32_t log_mask;        /* CPU_LOG_* categories */
     bool deterministic;       /* -icount: time advances with retired instructions */
     int icount_shift;         /* deterministic: 2^shift ns per instruction */
+    const char *accel;        /* -accel (translator/translator.h); NULL: $VX86_ACCEL or
+                                 the interpreter */
     bool trace;               /* call trace() before every instruction */
     uint64_t timeout_ns;      /* host wall time limit for machine_run(); 0 = none */
     bool keep_halted;         /* a HLT nothing can wake waits (for the monitor) instead

@@ -445,13 +445,27 @@ bool vga_shadow(struct vga *v, size_t size, bool *full)
     return true;
 }
 
-static void vga_blank(struct vga *v)
+/* A blanked screen keeps the size of its mode. With the palette address
+ * source clear the attribute controller sends the overscan colour (AR11, a
+ * DAC index) all over the screen; with the sequencer's screen off (SR01
+ * bit 5) the output is blanked, black. The surface holds the active area
+ * only (no border, as QEMU and Bochs), so this is where AR11 is seen. */
+static void vga_blank(struct vga *v, bool overscan)
 {
-    if (v->disp_mode == VGA_DISP_BLANK && !v->full_redraw)
-        return;
+    int w, h;
+    bool sized = (v->gr[6] & 1) ? vga_gfx_size(v, &w, &h) : vga_text_size(v, &w, &h);
     struct surface *s = v->surf;
-    for (int y = 0; y < s->height; y++)
-        memset(s->pixels + (size_t)y * s->stride, 0, s->width * sizeof(uint32_t));
+    bool resized = sized && (s->width != w || s->height != h);
+    if (resized && !vga_resize(v, w, h))
+        return;
+    uint32_t c = overscan ? v->palette[v->ar[0x11]] : 0;
+    if (v->disp_mode == VGA_DISP_BLANK && !v->full_redraw && !resized)
+        return;
+    for (int y = 0; y < s->height; y++) {
+        uint32_t *row = s->pixels + (size_t)y * s->stride;
+        for (int x = 0; x < s->width; x++)
+            row[x] = c;
+    }
     surface_mark_dirty(s, 0, 0, s->width, s->height);
     v->disp_mode = VGA_DISP_BLANK;
     v->full_redraw = false;
@@ -462,10 +476,10 @@ void vga_update_display(struct vga *v)
     vga_refresh_palette(v);
     if (vbe_enabled(v)) {
         vbe_update_display(v);
-    } else if (!(v->ar_index & 0x20) || (v->sr[1] & 0x20)) {
-        /* Palette address source clear (the CPU owns the palette) or
-         * sequencer screen off: the display shows the overscan colour. */
-        vga_blank(v);
+    } else if (v->sr[1] & 0x20) {
+        vga_blank(v, false); /* sequencer screen off */
+    } else if (!(v->ar_index & 0x20)) {
+        vga_blank(v, true); /* palette address source clear: the CPU owns the palette */
     } else if (v->gr[6] & 1) {
         vga_gfx_update(v);
     } else {

@@ -51,6 +51,16 @@ static bool gfx_geom(const struct vga *v, struct gfx_geom *g)
     return g->width > 0 && g->height > 0 && g->width <= VBE_MAX_XRES && g->height <= VBE_MAX_YRES;
 }
 
+bool vga_gfx_size(const struct vga *v, int *w, int *h)
+{
+    struct gfx_geom g;
+    if (!gfx_geom(v, &g))
+        return false;
+    *w = g.width;
+    *h = g.height;
+    return true;
+}
+
 static void draw_planar(struct vga *v, uint32_t *dst, const uint8_t *src, int w, int pan)
 {
     for (int x = 0; x < w; x++) {

@@ -134,11 +134,14 @@ void vbe_recompute(struct vga *v);
 void vbe_reset(struct vga *v);
 void vbe_update_display(struct vga *v);
 
-/* vga_text.c */
+/* vga_text.c; *_size: the mode's picture size in pixels, false if the
+ * registers describe none */
 void vga_text_update(struct vga *v);
+bool vga_text_size(const struct vga *v, int *w, int *h);
 
 /* vga_gfx.c */
 void vga_gfx_update(struct vga *v);
+bool vga_gfx_size(const struct vga *v, int *w, int *h);
 
 /* vga.c: shared helpers */
 void vga_refresh_palette(struct vga *v);

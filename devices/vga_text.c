@@ -1,6 +1,7 @@
 /* VGA text mode: characters and attributes from planes 0/1, glyphs from
- * plane 2 (character map select), 8/9-dot cells, cursor and blink, drawn
- * into the surface cell by cell as they change; and the text screen dump. */
+ * plane 2 (character map select), 8/9-dot cells, cursor and blink,
+ * horizontal pixel panning, drawn into the surface cell by cell (a panned
+ * row as a whole) as they change; and the text screen dump. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,19 @@ struct text_geom {
     uint32_t start; /* plane offset of the first cell */
     uint32_t pitch; /* plane offsets per row */
     int split_row;  /* first row shown from offset 0 (line compare) */
+    int pan;        /* horizontal pixel panning, in dots */
 };
+
+/* AR13 in text mode (FreeVGA "Horizontal Pixel Panning Register"): with
+ * 9-dot cells 0-7 shift by 1-8 dots and 8 by none (the BIOS default); with
+ * 8-dot cells 0-7 shift by 0-7. Undefined values (9-15) shift by none. */
+static int text_pan(const struct vga *v, int cw)
+{
+    unsigned p = v->ar[0x13] & 0x0F;
+    if (cw == 9)
+        return p < 8 ? (int)p + 1 : 0;
+    return p < 8 ? (int)p : 0;
+}
 
 static bool text_geom(const struct vga *v, struct text_geom *g)
 {
@@ -62,7 +75,18 @@ static bool text_geom(const struct vga *v, struct text_geom *g)
      * starts again from offset 0; split at the next whole row here. */
     int lc = v->cr[0x18] | (v->cr[7] & 0x10) << 4 | (v->cr[9] & 0x40) << 3;
     g->split_row = (lc + g->ch) / g->ch;
+    g->pan = text_pan(v, g->cw);
     return g->cols >= 1 && g->rows >= 1 && g->rows <= 200 && g->cols <= 256;
+}
+
+bool vga_text_size(const struct vga *v, int *w, int *h)
+{
+    struct text_geom g;
+    if (!text_geom(v, &g))
+        return false;
+    *w = g.cols * g.cw * g.dotw;
+    *h = g.rows * g.ch;
+    return true;
 }
 
 static uint16_t text_cell(const struct vga *v, const struct text_geom *g, int r, int c)
@@ -79,8 +103,11 @@ static uint32_t font_base(unsigned n)
     return (n & 3) * 0x4000 + (n >> 2) * 0x2000;
 }
 
+/* Draw cell c of row r shifted left by `pan` dots, clipped to the surface:
+ * with panning, the first cell loses its left dots and the cell after the
+ * last column (the next one in memory) shows its first ones. */
 static void draw_cell(struct vga *v, const struct text_geom *g, int r, int c, uint16_t cell,
-                      bool cursor)
+                      bool cursor, int pan)
 {
     uint8_t chr = cell & 0xFF, attr = cell >> 8;
     uint8_t sel = v->sr[3];
@@ -98,8 +125,11 @@ static void draw_cell(struct vga *v, const struct text_geom *g, int r, int c, ui
     bool dup9 = g->cw == 9 && (v->ar[0x10] & 0x04) && chr >= 0xC0 && chr <= 0xDF;
     int cs = v->cr[0x0A] & 0x1F, ce = v->cr[0x0B] & 0x1F;
     int pw = g->cw * g->dotw;
-    int x0 = c * pw, y0 = r * g->ch;
+    int x0 = c * pw - pan * g->dotw, y0 = r * g->ch;
     struct surface *s = v->surf;
+    int xs = x0 < 0 ? -x0 : 0, xe = x0 + pw > s->width ? s->width - x0 : pw;
+    if (xs >= xe)
+        return;
     for (int y = 0; y < g->ch; y++) {
         unsigned bits = y < 32 ? v->vram[((glyph + y) & (VGA_PLANE_BYTES - 1)) * 4 + 2] : 0;
         bits <<= 1;
@@ -112,13 +142,10 @@ static void draw_cell(struct vga *v, const struct text_geom *g, int r, int c, ui
         if (cursor && y >= cs && y <= ce)
             bits = 0x1FF;
         uint32_t *dst = s->pixels + (size_t)(y0 + y) * s->stride + x0;
-        for (int x = 0; x < g->cw; x++) {
-            uint32_t px = (bits >> (8 - x)) & 1 ? fg : bg;
-            for (int d = 0; d < g->dotw; d++)
-                *dst++ = px;
-        }
+        for (int x = xs; x < xe; x++)
+            dst[x] = (bits >> (8 - x / g->dotw)) & 1 ? fg : bg;
     }
-    surface_mark_dirty(s, x0, y0, pw, g->ch);
+    surface_mark_dirty(s, x0 + xs, y0, xe - xs, g->ch);
 }
 
 void vga_text_update(struct vga *v)
@@ -128,7 +155,8 @@ void vga_text_update(struct vga *v)
         return;
     uint64_t frame = v->m ? vclock_now(machine_vclock(v->m)) / VGA_TEXT_FRAME_NS : 0;
     bool blink_on = !(frame & 16), cursor_on = !(frame & 8);
-    int ncells = g.cols * g.rows;
+    /* One more cell per row than the columns: the one panning shows. */
+    int stride = g.cols + 1, ncells = stride * g.rows;
     bool full = v->full_redraw || v->font_dirty || v->disp_mode != VGA_DISP_TEXT ||
                 g.cols != v->text_cols || g.rows != v->text_rows || g.cw != v->text_cw ||
                 g.ch != v->text_ch;
@@ -154,22 +182,29 @@ void vga_text_update(struct vga *v)
         uint32_t loc = (uint32_t)v->cr[0x0E] << 8 | v->cr[0x0F];
         uint32_t rel = (loc - g.start) & (VGA_PLANE_BYTES - 1);
         if (g.pitch && rel / g.pitch < (uint32_t)g.rows && rel % g.pitch < (uint32_t)g.cols)
-            cursor = (rel / g.pitch) * g.cols + rel % g.pitch;
+            cursor = (rel / g.pitch) * stride + rel % g.pitch;
     }
     bool blink_en = v->ar[0x10] & 0x08;
     bool cursor_moved = cursor != v->cursor_drawn; /* shape changes redraw all */
     for (int r = 0; r < g.rows; r++) {
-        for (int c = 0; c < g.cols; c++) {
-            int i = r * g.cols + c;
+        /* AR10 bit 5: the rows below a line-compare split are not panned. */
+        int pan = r >= g.split_row && (v->ar[0x10] & 0x20) ? 0 : g.pan;
+        int ncols = pan ? g.cols + 1 : g.cols;
+        bool row_changed = false;
+        for (int c = 0; c < ncols; c++) {
+            int i = r * stride + c;
             uint16_t cell = text_cell(v, &g, r, c);
             bool redraw = full || cell != v->text_shadow[i] ||
                           (cursor_moved && (i == cursor || i == v->cursor_drawn)) ||
                           (blink_changed && blink_en && (cell & 0x8000));
-            if (!redraw)
-                continue;
             v->text_shadow[i] = cell;
-            draw_cell(v, &g, r, c, cell, i == cursor);
+            if (redraw && !pan)
+                draw_cell(v, &g, r, c, cell, i == cursor, 0);
+            row_changed |= redraw;
         }
+        /* A panned cell straddles two screen cells: redraw the row. */
+        for (int c = 0; pan && row_changed && c < ncols; c++)
+            draw_cell(v, &g, r, c, v->text_shadow[r * stride + c], r * stride + c == cursor, pan);
     }
     v->cursor_drawn = cursor;
     v->disp_mode = VGA_DISP_TEXT;

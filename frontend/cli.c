@@ -10,6 +10,7 @@
 #include "cpu/cpu.h"
 #include "devices/chardev.h"
 #include "devices/machine.h"
+#include "translator/translator.h"
 
 static const struct {
     const char *name;
@@ -21,6 +22,7 @@ static const struct {
     {"pf", CPU_LOG_PF, "page faults"},
     {"io", CPU_LOG_IO, "port I/O"},
     {"cpu", CPU_LOG_CPU, "instruction trace with registers (Capstone disassembly)"},
+    {"disk", CPU_LOG_DISK, "IDE bus-master DMA transfers, one line per command"},
     {"post", FE_LOG_POST, "print the last POST code (port 0x80) at exit"},
 };
 #define N_LOG_CATEGORIES (sizeof log_categories / sizeof log_categories[0])
@@ -52,6 +54,8 @@ void cli_usage(FILE *out)
                  "  -icount [shift=]N  deterministic time: each instruction takes 2^N ns of\n"
                  "                     virtual time (0..10); runs are bit-identical\n"
                  "  -no-reboot         exit on triple fault instead of resetting\n"
+                 "  -accel interp|tcg[,backend=threaded|x64]  the interpreter (default) or the\n"
+                 "                     translator (also $VX86_ACCEL)\n"
                  "\n"
                  "devices and display:\n"
                  "  -serial DEV        next COM port (COM1 first, up to 4): stdio, file:PATH,\n"
@@ -375,6 +379,11 @@ static bool take_value(struct cli_options *o, const char *opt, const char *val, 
         if (!(n == 3 && !strncmp(val, "sdl", 3)) && !(n == 4 && !strncmp(val, "none", 4)))
             FAIL("'%s' is not available (sdl or none)", val);
         o->display = val;
+    } else if (!strcmp(opt, "accel")) {
+        struct tr_accel a;
+        if (!tr_accel_parse(val, &a, msg, sizeof msg))
+            FAIL("%s", msg);
+        o->accel = val;
     } else if (!strcmp(opt, "icount")) {
         if (!cli_parse_icount(val, &o->icount_shift, msg, sizeof msg))
             FAIL("%s", msg);
@@ -466,7 +475,7 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *o, FILE *ou
             "serial", "monitor", "icount",      "rtc",  "boot",      "option-rom", "expect",
             "fail",   "timeout", "text-screen", "screenshot-on-exit", "keys", "keys-after",
             "hda",    "hdb",     "hdc",         "hdd",  "cdrom",     "fda",        "fdb",
-            "drive",  "kernel",  "initrd",      "append"};
+            "drive",  "kernel",  "initrd",      "append", "accel"};
         bool known = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
             known |= !strcmp(opt, with_value[k]);

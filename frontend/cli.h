@@ -38,6 +38,7 @@ struct cli_options {
     const char *serial[CLI_MAX_SERIAL]; /* -serial DEV, COM1 first */
     int nserial;
     const char *monitor;    /* -monitor DEV; NULL = none */
+    const char *accel;      /* -accel interp|tcg[,...] (NULL: $VX86_ACCEL, else interp) */
     bool deterministic;     /* -icount given */
     int icount_shift;       /* -icount shift=N: 2^N ns per instruction */
     int64_t rtc_base;       /* -rtc base=: seconds since the epoch (UTC); 0 = host clock */

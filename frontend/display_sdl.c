@@ -196,21 +196,24 @@ static unsigned sdl_buttons(Uint32 state)
     return b;
 }
 
+/* Closing the window powers the guest off: the ACPI power button if the
+ * board has one (the guest shuts down and powers off), else end the run;
+ * main's exit path closes (and flushes) the disks. */
+static void close_requested(struct fe_display *d)
+{
+    if (d->power_button && !d->power_pressed) {
+        d->power_pressed = now_ns();
+        d->power_button(d->power_opaque);
+        return;
+    }
+    d->closed = true;
+    machine_stop(d->m, VX86_EXIT_OK);
+}
+
 static void handle_event(struct fe_display *d, const SDL_Event *e)
 {
     switch (e->type) {
-    case SDL_QUIT:
-        /* Closing the window powers the guest off: the ACPI power button
-         * if the board has one (the guest shuts down and powers off), else
-         * end the run; main's exit path closes (and flushes) the disks. */
-        if (d->power_button && !d->power_pressed) {
-            d->power_pressed = now_ns();
-            d->power_button(d->power_opaque);
-            break;
-        }
-        d->closed = true;
-        machine_stop(d->m, VX86_EXIT_OK);
-        break;
+    case SDL_QUIT: close_requested(d); break;
     case SDL_KEYDOWN:
     case SDL_KEYUP: {
         if (e->key.repeat)
@@ -254,11 +257,13 @@ static void handle_event(struct fe_display *d, const SDL_Event *e)
         case SDL_WINDOWEVENT_SIZE_CHANGED:
         case SDL_WINDOWEVENT_EXPOSED:
         case SDL_WINDOWEVENT_SHOWN: d->need_present = true; break;
-        case SDL_WINDOWEVENT_CLOSE: {
-            SDL_Event q = {.type = SDL_QUIT};
-            handle_event(d, &q);
+        case SDL_WINDOWEVENT_CLOSE:
+            /* One close is one request: SDL_QUIT does not follow it (the
+             * hint below); older SDL sends SDL_QUIT after it instead. */
+#ifdef SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE
+            close_requested(d);
+#endif
             break;
-        }
         }
         break;
     }
@@ -329,7 +334,8 @@ static void refresh(struct fe_display *d)
     if (d->closed)
         return;
     repaint(d);
-    if (d->power_pressed && now - d->power_pressed >= POWEROFF_NS) {
+    /* (now_ns() again: `now` may predate a press by the events above.) */
+    if (d->power_pressed && now_ns() - d->power_pressed >= POWEROFF_NS) {
         d->closed = true; /* the guest did not power off */
         machine_stop(d->m, VX86_EXIT_OK);
         return;
@@ -404,6 +410,9 @@ struct fe_display *fe_display_sdl_create(struct pc *pc, const char *name, char *
         }
     }
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* main.c owns SIGINT/SIGTERM */
+#ifdef SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE
+    SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0"); /* the close event is enough */
+#endif
     SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "0"); /* crisp pixels */
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {

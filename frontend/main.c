@@ -188,6 +188,7 @@ int main(int argc, char **argv)
                 .log_mask = opt.log_mask,
                 .deterministic = opt.deterministic,
                 .icount_shift = opt.icount_shift,
+                .accel = opt.accel,
                 .trace = trace && fe.trace,
                 .timeout_ns = opt.timeout_ns,
                 .keep_halted = opt.monitor != NULL,

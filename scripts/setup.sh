@@ -15,17 +15,24 @@ fi
 # zlib, cJSON for the SingleStepTests harness), nasm for the guest ROMs,
 # what later layers use (SDL2 display, libelf for kernel loading), and the
 # PC's default firmware (SeaBIOS and its VGA BIOS, /usr/share/seabios),
-# and Xvfb/xdotool for the SDL window tests (tests/desktop), qemu-img
+# and Xvfb/xdotool/libX11 for the SDL window tests (tests/desktop), qemu-img
 # (qemu-utils) for the disk image interoperability and boot tests, clang
 # for the libFuzzer targets (tests/fuzz), iasl (acpica-tools) for the DSDT
 # (bios/acpi/dsdt.asl), cpio for the default guest's initramfs
 # (scripts/guest.sh fetches the i386 kernel and busybox itself with
-# apt-get download) and qemu-system-x86 for tests/bench/linux_boot.sh.
+# apt-get download), qemu-system-x86 for tests/bench/linux_boot.sh, and
+# for the IDE disk guest (scripts/disk_guest.sh): syslinux + mtools +
+# dosfstools (the FAT boot partition, installed without mounting), fdisk
+# (sfdisk), e2fsprogs (mke2fs -d) and xz-utils (kernel modules); for
+# tests/bench/suite.sh gcc-multilib (the static -m32 benchmark program) and
+# time (/usr/bin/time, peak RSS).
 packages="build-essential cmake pkg-config nasm libcapstone-dev check libsubunit-dev
           zlib1g-dev libcjson-dev libelf-dev libsdl2-dev seabios
-          xvfb xauth xdotool
+          xvfb xauth xdotool libx11-dev
           qemu-utils clang acpica-tools
-          cpio qemu-system-x86"
+          cpio qemu-system-x86
+          syslinux syslinux-common mtools dosfstools fdisk e2fsprogs xz-utils
+          gcc-multilib time"
 
 missing=
 for p in $packages; do

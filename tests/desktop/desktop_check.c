@@ -177,12 +177,189 @@ static int check_text(const char *png, const char *txt, const char *rom_path)
     return 0;
 }
 
+/* text_pan.asm: pan in dots, 9-dot cells, line graphics (AR10 bit 2),
+ * start address, first row from offset 0 (line compare), split unpanned. */
+static const struct {
+    int pan, cw;
+    bool lg;
+    unsigned start;
+    int split_row;
+    bool split_unpanned;
+} text_pan_case[6] = {
+    {0},
+    {4, 9, true, 0, 99, false},
+    {8, 9, false, 0, 99, false},
+    {5, 8, true, 0, 99, false},
+    {3, 9, true, 400, 10, true},
+    {0},
+};
+
+static uint32_t text_pan_ref(int n, const uint8_t *font, int X, int Y)
+{
+    if (n == 5)
+        return dac6(50, 10, 30); /* the overscan colour, DAC 2Ah */
+    int r = Y / 16, y = Y % 16, cw = text_pan_case[n].cw;
+    bool split = r >= text_pan_case[n].split_row;
+    int pan = split && text_pan_case[n].split_unpanned ? 0 : text_pan_case[n].pan;
+    int dot = X + pan, c = dot / cw, x = dot % cw;
+    unsigned o = (split ? (unsigned)(r - text_pan_case[n].split_row) * 80
+                        : text_pan_case[n].start + (unsigned)r * 80) +
+                 c;
+    uint8_t ch = o & 0xFF;
+    unsigned fg = o & 15, bg = ((o >> 4) + 3) & 7;
+    uint8_t bits = font[ch * 16 + y];
+    bool on = x < 8 ? (bits >> (7 - x)) & 1
+                    : text_pan_case[n].lg && ch >= 0xC0 && ch <= 0xDF && (bits & 1);
+    unsigned k = on ? fg : bg;
+    return dac6(4 * k, 63 - 4 * k, 2 * k);
+}
+
+static int check_text_pan(int n, const char *path, const char *rom_path)
+{
+    if (n < 1 || n > 5) {
+        fprintf(stderr, "desktop_check: text pan picture %d?\n", n);
+        return 1;
+    }
+    size_t rom_len;
+    uint8_t *rom = slurp(rom_path, &rom_len);
+    const uint8_t *font = rom ? find_font(rom, rom_len) : NULL;
+    if (!font) {
+        fprintf(stderr, "desktop_check: no 8x16 font in %s\n", rom_path);
+        return 1;
+    }
+    int w, h, want_w = n == 3 ? 640 : 720;
+    uint32_t *pix = load_png(path, &w, &h);
+    if (!pix)
+        return 1;
+    if (w != want_w || h != 400) {
+        fprintf(stderr, "desktop_check: %s is %dx%d, expected %dx400\n", path, w, h, want_w);
+        return 1;
+    }
+    long bad = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t want = text_pan_ref(n, font, x, y), got = pix[y * w + x];
+            if (got != want && bad++ < 5)
+                fprintf(stderr, "desktop_check: (%d,%d) is %06x, expected %06x\n", x, y, got, want);
+        }
+    free(pix);
+    free(rom);
+    if (bad) {
+        fprintf(stderr, "desktop_check: %ld of %d pixels differ\n", bad, w * h);
+        return 1;
+    }
+    printf("text pan %d: %dx%d, all pixels as expected\n", n, w, h);
+    return 0;
+}
+
+/* The character whose glyph is exactly `cell` (bit 7 = leftmost dot),
+ * printable ASCII first; -1 when none is. */
+static int glyph_of(const uint8_t *font, const uint8_t cell[16])
+{
+    for (int k = 0; k < 256; k++) {
+        int c = (k + 0x20) & 0xFF;
+        if (!memcmp(font + c * 16, cell, 16))
+            return c;
+    }
+    return -1;
+}
+
+static int check_fbcon(const char *png, const char *font_path, const char *geom, const char *out)
+{
+    int want_w, want_h;
+    if (sscanf(geom, "%dx%d", &want_w, &want_h) != 2) {
+        fprintf(stderr, "desktop_check: bad size '%s' (WxH)\n", geom);
+        return 1;
+    }
+    size_t len;
+    uint8_t *file = slurp(font_path, &len);
+    const uint8_t *font = file ? find_font(file, len) : NULL;
+    if (!font) {
+        fprintf(stderr, "desktop_check: no 8x16 font in %s\n", font_path);
+        return 1;
+    }
+    int w, h;
+    uint32_t *pix = load_png(png, &w, &h);
+    if (!pix)
+        return 1;
+    if (w != want_w || h != want_h) {
+        fprintf(stderr, "desktop_check: %s is %dx%d, expected %dx%d\n", png, w, h, want_w, want_h);
+        return 1;
+    }
+    FILE *txt = fopen(out, "w");
+    if (!txt) {
+        fprintf(stderr, "desktop_check: cannot write %s\n", out);
+        return 1;
+    }
+    int cols = w / 8, rows = h / 16, glyphs = 0, odd = 0, odd_r = -1, odd_c = -1;
+    uint32_t fg_seen = 0;
+    for (int r = 0; r < rows; r++) {
+        char line[1024];
+        int n = 0;
+        for (int c = 0; c < cols && c < (int)sizeof line - 1; c++) {
+            /* One foreground colour on black, or one colour alone. */
+            uint32_t fg = 0;
+            bool two = false, blank = true;
+            uint8_t bits[16];
+            for (int y = 0; y < 16; y++) {
+                bits[y] = 0;
+                for (int x = 0; x < 8; x++) {
+                    uint32_t p = pix[(r * 16 + y) * w + c * 8 + x];
+                    if (!p)
+                        continue;
+                    if (blank)
+                        fg = p, blank = false;
+                    two |= p != fg;
+                    bits[y] |= 0x80 >> x;
+                }
+            }
+            int ch = blank ? ' ' : two ? -1 : glyph_of(font, bits);
+            if (ch < 0x20 || ch > 0x7E) {
+                if (!blank) {
+                    odd++;
+                    odd_r = r, odd_c = c;
+                }
+                ch = blank ? ' ' : '?';
+            } else if (ch != ' ') {
+                glyphs++;
+                fg_seen = fg;
+            }
+            line[n++] = ch;
+        }
+        while (n > 0 && line[n - 1] == ' ')
+            n--;
+        fprintf(txt, "%.*s\n", n, line);
+    }
+    fclose(txt);
+    free(pix);
+    free(file);
+    if (odd > 1) {
+        fprintf(stderr,
+                "desktop_check: %d cells are not glyphs of the font (the last at row %d col %d)\n",
+                odd, odd_r, odd_c);
+        return 1;
+    }
+    if (glyphs == 0) {
+        fprintf(stderr, "desktop_check: %s shows no text\n", png);
+        return 1;
+    }
+    printf("fbcon: %dx%d, %d cells are font glyphs (last colour %06x), %d other; text in %s\n", w,
+           h, glyphs, fg_seen, odd, out);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "gfx"))
         return check_gfx(atoi(argv[2]), argv[3]);
     if (argc == 5 && !strcmp(argv[1], "text"))
         return check_text(argv[2], argv[3], argv[4]);
-    fprintf(stderr, "usage: desktop_check gfx N FILE.png | text FILE.png SCREEN.txt VGABIOS.bin\n");
+    if (argc == 5 && !strcmp(argv[1], "textpan"))
+        return check_text_pan(atoi(argv[2]), argv[3], argv[4]);
+    if (argc == 6 && !strcmp(argv[1], "fbcon"))
+        return check_fbcon(argv[2], argv[3], argv[4], argv[5]);
+    fprintf(stderr,
+            "usage: desktop_check gfx N FILE.png | text FILE.png SCREEN.txt VGABIOS.bin\n"
+            "       | textpan N FILE.png VGABIOS.bin | fbcon FILE.png FONTFILE WxH OUT.txt\n");
     return 2;
 }

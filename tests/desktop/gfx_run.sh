@@ -1,7 +1,8 @@
 #!/bin/sh
-# Boot a gfx_modes.asm option ROM under SeaBIOS with no window, take the
-# picture it leaves with --screenshot-on-exit and compare it with the
-# reference (ctest guest.gfx_*):  gfx_run.sh VX86 DESKTOP_CHECK ROM N OUT.png
+# Boot a gfx_modes.asm (or text_pan.asm) option ROM under SeaBIOS with no
+# window, take the picture it leaves with --screenshot-on-exit and compare
+# it with the reference (ctest guest.gfx_*, guest.text_pan_*):
+#   gfx_run.sh VX86 DESKTOP_CHECK ROM N OUT.png [textpan VGABIOS.bin]
 set -u
 vx86=$1 check=$2 rom=$3 n=$4 png=$5
 rm -f "$png"
@@ -14,4 +15,5 @@ if [ $rc -ne 33 ]; then
     tail -n 20 "$png.debug"
     exit 1
 fi
+[ $# -ge 7 ] && [ "$6" = textpan ] && exec "$check" textpan "$n" "$png" "$7"
 exec "$check" gfx "$n" "$png"

@@ -7,8 +7,10 @@
 # PNG of the boot menu with the text rendered from the VGA BIOS's own font
 # (pixel-exact but for the blinking cursor's cell). Then: an idle guest with
 # a still screen costs < 5% of a core; Ctrl+Alt+P pauses and resumes;
-# a click grabs the mouse (title says so), Ctrl+Alt+G releases it; the
-# monitor's quit ends vx86 with status 0. Then gfx_modes.asm's VBE picture
+# a click grabs the mouse (title says so), Ctrl+Alt+G releases it;
+# Ctrl+Alt+End reboots the guest (Ctrl+Alt+Del); the monitor's quit ends
+# vx86 with status 0. (Ctrl+Alt+F is not checked: fullscreen is a window
+# manager request, and Xvfb runs none.) Then gfx_modes.asm's VBE picture
 # (-DGFX=4) with the window on: the guest fills the LFB, waits while the
 # window refreshes (which arms the LFB dirty tracking), then draws; the
 # screenshot must show the picture, not the stale fill.
@@ -144,6 +146,24 @@ xdotool mousemove --window "$wid" 50 50 click 1
 title_has "Ctrl+Alt+G" yes || fail "a click did not grab the mouse (title '$name')"
 xdotool key ctrl+alt+g
 title_has "Ctrl+Alt+G" no || fail "Ctrl+Alt+G did not release the mouse (title '$name')"
+
+# Ctrl+Alt+End is Ctrl+Alt+Del for the guest: SeaBIOS's keyboard handler
+# resets the PC, which boots to the boot prompt again.
+# The boot menu's "Select boot device" goes with the reset, the prompt
+# comes back.
+xdotool key ctrl+alt+End
+t=0
+while :; do
+    kill -0 "$vpid" 2>/dev/null || fail "vx86 ended after Ctrl+Alt+End"
+    mon "screendump-text $out.txt"
+    sleep 0.1
+    if ! grep -q "Select boot device" "$out.txt" 2>/dev/null &&
+        grep -q "Press ESC for boot menu" "$out.txt" 2>/dev/null; then
+        break
+    fi
+    t=$((t + 1))
+    [ $t -gt 300 ] && fail "Ctrl+Alt+End did not reboot the guest to the boot prompt"
+done
 
 mon quit
 wait "$vpid"

@@ -71,6 +71,8 @@ static void remove_files(void)
     unlink(ipath);
 }
 
+static const char *append = "console=ttyS0 test=1"; /* the -append of make_pc */
+
 static struct pc *make_pc(const char *bios, uint64_t ram, char *err, size_t errlen)
 {
     static uint8_t rom[64 << 10];
@@ -80,7 +82,7 @@ static struct pc *make_pc(const char *bios, uint64_t ram, char *err, size_t errl
         .bios_path = bios,
         .kernel = kpath,
         .initrd = ipath,
-        .append = "console=ttyS0 test=1",
+        .append = append,
     };
     if (!bios) { /* "firmware": a HLT ROM stands in for SeaBIOS */
         cfg.machine.bios = rom;
@@ -186,6 +188,48 @@ START_TEST(firmware_fw_cfg_items)
 }
 END_TEST
 
+/* vga= sets the setup header's vid_mode (0x1FA) the real-mode code uses. */
+START_TEST(vga_mode)
+{
+    static const struct {
+        const char *append;
+        int mode; /* -1: refused */
+    } cases[] = {
+        {"console=ttyS0 vga=0x317", 0x317},
+        {"vga=791 quiet", 791},
+        {"vga=ext", 0xfffe},
+        {"vga=normal", 0xffff},
+        {"vga=ask", 0xfffd},
+        {"xvga=5 console=tty0", 0},
+        {"vga=0x317x", -1},
+        {"vga= console=tty0", -1},
+        {"vga=0x10000", -1},
+    };
+    make_files(0x020f, 4096);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256];
+        append = cases[i].append;
+        struct pc *pc = make_pc(NULL, 64u << 20, err, sizeof err);
+        if (cases[i].mode < 0) {
+            ck_assert_msg(pc == NULL, "'%s' accepted", append);
+            ck_assert_msg(strstr(err, "vga=") != NULL, "%s", err);
+            continue;
+        }
+        ck_assert_msg(pc != NULL, "pc_create: %s", err);
+        struct ioport_map *io = machine_ioport(pc_machine(pc));
+        ioport_write(io, FW_CFG_PORT_SEL, FW_CFG_SETUP_DATA, 2);
+        uint8_t setup[0x1fc];
+        for (size_t j = 0; j < sizeof setup; j++)
+            setup[j] = (uint8_t)ioport_read(io, FW_CFG_PORT_DATA, 1);
+        ck_assert_msg((setup[0x1fa] | setup[0x1fb] << 8) == cases[i].mode, "'%s': vid_mode 0x%x",
+                      append, setup[0x1fa] | setup[0x1fb] << 8);
+        pc_destroy(pc);
+    }
+    append = "console=ttyS0 test=1";
+    remove_files();
+}
+END_TEST
+
 START_TEST(option_rom_image)
 {
     ck_assert_uint_eq(linuxboot_rom_size % 512, 0);
@@ -225,6 +269,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, no_firmware_32bit_protocol);
     tcase_add_test(tc, firmware_fw_cfg_items);
+    tcase_add_test(tc, vga_mode);
     tcase_add_test(tc, option_rom_image);
     tcase_add_test(tc, errors);
     suite_add_tcase(s, tc);

@@ -1,0 +1,400 @@
+/* The translator's lockstep checker (translator/check.c): a backend that is
+ * deliberately wrong after its Nth block (a register, a flag, an extra RAM
+ * write) is caught at that block, with both states, the difference and the
+ * block disassembled by Capstone, and the CPU is left in the interpreter's
+ * state; correct backends pass thousands of blocks of a real program, with
+ * faults; a block that does port I/O runs once (the device sees every
+ * access once) and is counted as unchecked. */
+#include <capstone/capstone.h>
+
+#include "test_core_harness.h"
+
+#include "cpu/mem.h"
+
+#include "translator/backend.h"
+#include "translator/check.h"
+#include "translator/translator.h"
+
+#define CODE 0x1000u
+#define ES_BASE 0x8000u
+#define STACK 0x7000u
+#define SCRATCH 0x9000u /* the wrong backend's stray write */
+
+/* A loop of ALU, memory-destination, stack, string and branch instructions
+ * (nasm, bits 32, org 0x1000), ECX = LOOPS:
+ *   start: mov ecx,LOOPS / xor eax,eax / mov esi,0x3000 / xor edx,edx
+ *   lp:    add eax,ecx / mov [esi],eax / add [esi+4],edx / adc edx,7 / add esi,4
+ *          call sub1 / test cl,3 / jz skip / inc edx / lea ebx,[tab] / jmp ebx
+ *   tab:   imul eax,eax,3
+ *   skip:  push ecx / movzx edi,cl / mov ecx,edi / shr ecx,2 / rep stosb / pop ecx
+ *          cmp esi,0x3100 / jb nowrap / mov esi,0x3000
+ *   nowrap: setc bl / dec ecx / jnz lp / hlt
+ *   sub1:  push ebx / mov ebx,eax / shl ebx,1 / xor edx,ebx / sbb ebx,[esi] / pop ebx / ret */
+static const uint8_t prog32[] = {
+    0xb9, 0xe8, 0x03, 0x00, 0x00, 0x31, 0xc0, 0xbe, 0x00, 0x30, 0x00, 0x00, 0x31, 0xd2, 0x01,
+    0xc8, 0x89, 0x06, 0x01, 0x56, 0x04, 0x83, 0xd2, 0x07, 0x83, 0xc6, 0x04, 0xe8, 0x31, 0x00,
+    0x00, 0x00, 0xf6, 0xc1, 0x03, 0x74, 0x0c, 0x42, 0x8d, 0x1d, 0x2e, 0x10, 0x00, 0x00, 0xff,
+    0xe3, 0x6b, 0xc0, 0x03, 0x51, 0x0f, 0xb6, 0xf9, 0x89, 0xf9, 0xc1, 0xe9, 0x02, 0xf3, 0xaa,
+    0x59, 0x81, 0xfe, 0x00, 0x31, 0x00, 0x00, 0x72, 0x05, 0xbe, 0x00, 0x30, 0x00, 0x00, 0x0f,
+    0x92, 0xc3, 0x49, 0x75, 0xbe, 0xf4, 0x53, 0x89, 0xc3, 0xd1, 0xe3, 0x31, 0xda, 0x1b, 0x1e,
+    0x5b, 0xc3};
+#define LOOPS 1000u
+
+/* ---- a backend that is the threaded one, wrong after block `bad_at` ---- */
+
+enum bad_kind { BAD_NONE, BAD_REG, BAD_FLAG, BAD_MEM };
+static enum bad_kind bad_kind;
+static unsigned bad_at, bad_count;
+static uint32_t bad_eip; /* the block it corrupted */
+
+static struct tr_exit bad_exec(void *be, struct tr_ctx *ctx, struct tr_block *b)
+{
+    struct tr_exit x = tr_backend_threaded.exec(be, ctx, b);
+    if (++bad_count == bad_at) {
+        struct cpu *cpu = ctx->cpu;
+        bad_eip = b->eip;
+        switch (bad_kind) {
+        case BAD_REG: cpu->gpr[R_EBX] ^= 0x10; break;
+        case BAD_FLAG: cpu_set_arith(cpu, cpu_get_arith(cpu) ^ EF_CF, EF_CF); break;
+        case BAD_MEM: cpu_write(cpu, SEG_DS, SCRATCH, 0xa5, 1); break;
+        case BAD_NONE: break;
+        }
+    }
+    return x;
+}
+static void *bad_create(struct tr_engine *tr) { return tr_backend_threaded.create(tr); }
+static void bad_destroy(void *be) { tr_backend_threaded.destroy(be); }
+static enum tr_status bad_translate(void *be, struct tr_block *b)
+{
+    return tr_backend_threaded.translate(be, b);
+}
+static void bad_link(void *be, struct tr_block *from, int slot, struct tr_block *to)
+{
+    tr_backend_threaded.link(be, from, slot, to);
+}
+static void bad_unlink(void *be, struct tr_block *from, int slot)
+{
+    tr_backend_threaded.unlink(be, from, slot);
+}
+static void bad_flush(void *be) { tr_backend_threaded.flush(be); }
+
+static const struct tr_backend bad_backend = {
+    .name = "wrong",
+    .create = bad_create,
+    .destroy = bad_destroy,
+    .translate = bad_translate,
+    .exec = bad_exec,
+    .link = bad_link,
+    .unlink = bad_unlink,
+    .flush = bad_flush,
+};
+
+/* ---- machines ---- */
+
+static char *report;
+static size_t report_len;
+static FILE *report_f;
+
+/* The 32-bit program at CODE, under the interpreter (backend NULL) or the
+ * checker over `backend`. */
+static struct tmach *make(const struct tr_backend *backend)
+{
+    struct tmach *t = tm_create();
+    cpu_set_engine(t->cpu, NULL); /* whatever VX86_ACCEL says */
+    if (backend) {
+        struct cpu_engine *e = tr_check_create(t->cpu, tr_engine_create(t->cpu, backend, 0, 0));
+        ck_assert_ptr_nonnull(e);
+        cpu_set_engine(t->cpu, e);
+        ck_assert_ptr_nonnull(tr_check_of_cpu(t->cpu));
+        tr_check_set_output(tr_check_of_cpu(t->cpu), report_f, false);
+    }
+    tm_flat32(t);
+    memcpy(t->ram + CODE, prog32, sizeof prog32);
+    wr32(t, CODE + 1, LOOPS);
+    t->cpu->seg[SEG_ES].base = ES_BASE;
+    t->cpu->eip = CODE;
+    SETREG(t, R_ESP, STACK);
+    return t;
+}
+
+static void setup(void)
+{
+    report = NULL;
+    report_len = 0;
+    report_f = open_memstream(&report, &report_len);
+    bad_kind = BAD_NONE;
+    bad_count = 0;
+    bad_at = 0;
+}
+static void teardown(void)
+{
+    fclose(report_f);
+    free(report);
+}
+
+static struct tr_check_stats stats_of(struct tmach *t)
+{
+    struct tr_check_stats s;
+    tr_check_get_stats(tr_check_of_cpu(t->cpu), &s);
+    return s;
+}
+
+static void same_state(struct tmach *a, struct tmach *b)
+{
+    ck_assert_uint_eq(a->cpu->icount, b->cpu->icount);
+    ck_assert_uint_eq(a->cpu->eip, b->cpu->eip);
+    for (int r = 0; r < 8; r++)
+        ck_assert_msg(a->cpu->gpr[r] == b->cpu->gpr[r], "reg %d: %#llx vs %#llx", r,
+                      (unsigned long long)a->cpu->gpr[r], (unsigned long long)b->cpu->gpr[r]);
+    ck_assert_uint_eq(cpu_get_eflags(a->cpu), cpu_get_eflags(b->cpu));
+    ck_assert(memcmp(a->ram, b->ram, TM_RAM_SIZE) == 0);
+}
+
+/* The line of the report that names `what` and says it differs. */
+static bool reports_difference(const char *what)
+{
+    fflush(report_f);
+    for (const char *p = report; p && (p = strstr(p, what)); p++) {
+        const char *eol = strchr(p, '\n');
+        const char *d = strstr(p, "<-- differs");
+        if (d && (!eol || d < eol))
+            return true;
+    }
+    return false;
+}
+
+/* Capstone's own reading of the first instruction at `eip`, as the report
+ * prints it ("mnemonic operands"). */
+static void capstone_first(const struct tmach *t, uint32_t eip, char *out, size_t len)
+{
+    csh h;
+    cs_insn *in;
+    ck_assert_int_eq(cs_open(CS_ARCH_X86, CS_MODE_32, &h), CS_ERR_OK);
+    ck_assert_uint_eq(cs_disasm(h, t->ram + eip, 15, eip, 1, &in), 1);
+    snprintf(out, len, "%s %s", in->mnemonic, in->op_str);
+    cs_free(in, 1);
+    cs_close(&h);
+}
+
+/* Run the checker over the wrong backend: it stops at block `at` with one
+ * difference, reported, and the CPU holds the interpreter's state. */
+static void caught(enum bad_kind kind, unsigned at)
+{
+    bad_kind = kind;
+    bad_at = at;
+    struct tmach *x = make(&bad_backend);
+    enum cpu_exit r = cpu_run(x->cpu, 10000000);
+    ck_assert_int_eq(r, CPU_EXIT_STOP);
+    ck_assert_uint_eq(bad_count, at);
+    struct tr_check_stats s = stats_of(x);
+    ck_assert_uint_eq(s.mismatches, 1);
+    ck_assert_uint_ge(s.checked, at - 1);
+    fflush(report_f);
+    ck_assert_ptr_nonnull(strstr(report, "the translator (tcg,backend=wrong,check=on) and the "
+                                         "interpreter differ"));
+    char where[64];
+    snprintf(where, sizeof where, "the block at 0008:%08x", bad_eip);
+    ck_assert_msg(strstr(report, where), "no '%s' in:\n%s", where, report);
+    char first[320];
+    capstone_first(x, bad_eip, first, sizeof first);
+    ck_assert_msg(strstr(report, first), "no disassembly '%s' in:\n%s", first, report);
+
+    /* The interpreter's result stands: the same as a plain interpreter run. */
+    struct tmach *i = make(NULL);
+    cpu_run(i->cpu, x->cpu->icount);
+    same_state(i, x);
+    tm_destroy(i);
+    tm_destroy(x);
+}
+
+START_TEST(wrong_register_is_caught)
+{
+    caught(BAD_REG, 700);
+    ck_assert_msg(reports_difference("EBX"), "%s", report);
+    ck_assert(!reports_difference("EFLAGS"));
+}
+END_TEST
+
+START_TEST(wrong_flag_is_caught)
+{
+    caught(BAD_FLAG, 1234);
+    ck_assert_msg(reports_difference("EFLAGS"), "%s", report);
+    ck_assert_ptr_nonnull(strstr(report, "EFLAGS bits differing: 0x1 "));
+    ck_assert(!reports_difference("EBX"));
+}
+END_TEST
+
+START_TEST(stray_memory_write_is_caught)
+{
+    caught(BAD_MEM, 333);
+    ck_assert(!reports_difference("EFLAGS"));
+    ck_assert(!reports_difference("EAX"));
+    char line[64];
+    snprintf(line, sizeof line, "%09x/1 = a5", SCRATCH);
+    ck_assert_msg(strstr(report, line), "no '%s' in:\n%s", line, report);
+    ck_assert(reports_difference(line));
+}
+END_TEST
+
+/* Correct backends: the whole program (thousands of blocks) checks clean
+ * and ends as under the interpreter. */
+static void passes(const struct tr_backend *be)
+{
+    struct tmach *x = make(be), *i = make(NULL);
+    ck_assert_int_eq(cpu_run(x->cpu, 100000000), CPU_EXIT_HALT);
+    ck_assert_int_eq(cpu_run(i->cpu, 100000000), CPU_EXIT_HALT);
+    same_state(i, x);
+    struct tr_check_stats s = stats_of(x);
+    fflush(report_f);
+    ck_assert_msg(s.mismatches == 0, "%s", report);
+    ck_assert_uint_gt(s.checked, 5000);
+    ck_assert_uint_eq(s.unchecked, 0);
+    tm_destroy(i);
+    tm_destroy(x);
+}
+
+START_TEST(threaded_backend_passes)
+{
+    passes(&tr_backend_threaded);
+}
+END_TEST
+
+START_TEST(x64_backend_passes)
+{
+    if (!tr_backend_by_name("x64"))
+        return; /* not built on this host: nothing to check */
+    passes(tr_backend_by_name("x64"));
+}
+END_TEST
+
+/* Faults: DIV by zero in real mode, whose handler skips the DIV; the
+ * faulting block raises #DE in both engines, the run goes on. */
+START_TEST(faults_check_clean)
+{
+    static const uint8_t code[] = {
+        0xb9, 0x00, 0x01,       /*     mov cx, 256 */
+        0xb8, 0x05, 0x00,       /* l:  mov ax, 5 */
+        0x30, 0xdb,             /*     xor bl, bl */
+        0xf6, 0xf3,             /*     div bl (#DE, skipped by the handler) */
+        0x40,                   /*     inc ax */
+        0xe2, 0xf6,             /*     loop l */
+        0xf4,                   /*     hlt */
+    };
+    static const uint8_t handler[] = {
+        0x55,                   /* push bp */
+        0x89, 0xe5,             /* mov bp, sp */
+        0x83, 0x46, 0x02, 0x02, /* add word [bp+2], 2 */
+        0xff, 0x06, 0x00, 0x40, /* inc word [0x4000] */
+        0x5d,                   /* pop bp */
+        0xcf,                   /* iret */
+    };
+    struct tmach *t[2];
+    for (int k = 0; k < 2; k++) {
+        t[k] = make(k ? &tr_backend_threaded : NULL);
+        tm_real(t[k]);
+        memcpy(t[k]->ram + CODE, code, sizeof code);
+        memcpy(t[k]->ram + 0x5000, handler, sizeof handler);
+        wr16(t[k], 0, 0x5000);
+        wr16(t[k], 2, 0);
+        t[k]->cpu->idtr = (struct dtr){.base = 0, .limit = 0x3ff};
+        t[k]->cpu->eip = CODE;
+        ck_assert_int_eq(cpu_run(t[k]->cpu, 1000000), CPU_EXIT_HALT);
+    }
+    same_state(t[0], t[1]);
+    ck_assert_uint_eq(rd16(t[1], 0x4000), 256);
+    struct tr_check_stats s = stats_of(t[1]);
+    fflush(report_f);
+    ck_assert_msg(s.mismatches == 0, "%s", report);
+    ck_assert_uint_ge(s.checked, 256);
+    tm_destroy(t[0]);
+    tm_destroy(t[1]);
+}
+END_TEST
+
+/* ---- port I/O: the device sees each access once ---- */
+
+struct port_log {
+    uint32_t v[16];
+    int n;
+};
+static uint32_t port_read(void *opaque, uint32_t off, int size)
+{
+    (void)off, (void)size;
+    struct port_log *p = opaque;
+    return 0x40 + (uint32_t)p->n++; /* reads have side effects too */
+}
+static void port_write(void *opaque, uint32_t off, uint32_t value, int size)
+{
+    (void)off, (void)size;
+    struct port_log *p = opaque;
+    if (p->n < 16)
+        p->v[p->n] = value;
+    p->n++;
+}
+static const struct io_ops port_ops = {port_read, port_write, 0};
+
+START_TEST(device_access_is_not_repeated)
+{
+    static const uint8_t code[] = {
+        0xba, 0x00, 0x03, 0x00, 0x00, /* mov edx, 0x300 */
+        0xb0, 0x11,                   /* mov al, 0x11 */
+        0xee,                         /* out dx, al */
+        0xfe, 0xc0,                   /* inc al */
+        0xee,                         /* out dx, al */
+        0xec,                         /* in al, dx */
+        0x89, 0xc3,                   /* mov ebx, eax */
+        0xf4,                         /* hlt */
+    };
+    struct port_log log = {0};
+    struct tmach *x = make(&tr_backend_threaded);
+    ioport_register(x->io, 0x300, 1, &port_ops, &log);
+    memcpy(x->ram + CODE, code, sizeof code);
+    ck_assert_int_eq(cpu_run(x->cpu, 1000), CPU_EXIT_HALT);
+    ck_assert_int_eq(log.n, 3);
+    ck_assert_uint_eq(log.v[0], 0x11);
+    ck_assert_uint_eq(log.v[1], 0x12);
+    ck_assert_uint_eq(REG(x, R_EBX) & 0xff, 0x42);
+    struct tr_check_stats s = stats_of(x);
+    ck_assert_uint_eq(s.mismatches, 0);
+    ck_assert_uint_ge(s.unchecked, 1);
+    tm_destroy(x);
+}
+END_TEST
+
+START_TEST(check_option_is_parsed)
+{
+    struct tr_accel a;
+    char err[256];
+    ck_assert(tr_accel_parse("tcg,check=on", &a, err, sizeof err) && a.tcg && a.check);
+    ck_assert(tr_accel_parse("tcg,backend=threaded,check=off", &a, err, sizeof err) && !a.check);
+    ck_assert(!tr_accel_parse("tcg,check=maybe", &a, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "check=on|off"));
+    struct tmach *t = tm_create();
+    ck_assert(tr_accel_parse("tcg,backend=threaded,check=on", &a, err, sizeof err));
+    ck_assert(tr_accel_apply(t->cpu, &a, err, sizeof err));
+    ck_assert_ptr_nonnull(tr_check_of_cpu(t->cpu));
+    tm_destroy(t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tr_check");
+    TCase *tc = tcase_create("check");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, wrong_register_is_caught);
+    tcase_add_test(tc, wrong_flag_is_caught);
+    tcase_add_test(tc, stray_memory_write_is_caught);
+    tcase_add_test(tc, threaded_backend_passes);
+    tcase_add_test(tc, x64_backend_passes);
+    tcase_add_test(tc, faults_check_clean);
+    tcase_add_test(tc, device_access_is_not_repeated);
+    tcase_add_test(tc, check_option_is_parsed);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

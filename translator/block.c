@@ -1,0 +1,101 @@
+/* Building a block: decode guest instructions with the shared decoder from
+ * CS:EIP to the first control transfer, instruction that ends a trace
+ * (cpu/insn_kind.h), page end, CS limit or TR_BLOCK_MAX; then record its
+ * code in the code-page tracking and hand it to the backend. */
+#include "cpu/insn_kind.h"
+#include "translator/tr_priv.h"
+
+/* Allocate and decode; NULL when the arena is full (*full set) or nothing
+ * decodes here. */
+static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t *host,
+                              bool *full)
+{
+    struct cpu *cpu = tr->cpu;
+    const struct seg_cache *cs = &cpu->seg[SEG_CS];
+    bool code32 = cpu->code32;
+    uint32_t eip = cpu->eip;
+    size_t mark = tr->data_used;
+    struct tr_block *b = tr_data_alloc(tr, sizeof *b);
+    struct insn *insn = tr_data_alloc(tr, TR_BLOCK_MAX * sizeof *insn);
+    *full = !b || !insn;
+    if (*full)
+        return NULL;
+
+    uint32_t off = phys & 0xfff, pos = off, e = eip, clean = 0;
+    int n = 0;
+    enum tr_end end = TR_END_FALL;
+    while (n < TR_BLOCK_MAX && pos < 0x1000) {
+        struct insn *in = &insn[n];
+        /* Whole instructions inside the page and inside CS only (and in
+         * 16-bit code not wrapping IP): the rest is left to the interpreter. */
+        if (decode_insn(in, host + (pos - off), (int)(0x1000 - pos), code32) != DEC_OK)
+            break;
+        if (e > cs->limit || cs->limit - e < (uint32_t)in->len - 1u ||
+            (!code32 && e + in->len > 0x10000))
+            break;
+        if (insn_is_clean(in))
+            clean |= 1u << n;
+        n++;
+        pos += in->len;
+        e = (e + in->len) & (code32 ? 0xffffffffu : 0xffffu);
+        enum insn_kind k = insn_kind(in);
+        if (k == INSN_PLAIN)
+            continue;
+        end = k == INSN_COND || k == INSN_JUMP ? TR_END_DIRECT
+              : k == INSN_INDIRECT           ? TR_END_INDIRECT
+                                             : TR_END_SYSTEM;
+        break;
+    }
+    if (n == 0) {
+        tr->data_used = mark;
+        return NULL;
+    }
+    tr->data_used = mark + ((sizeof *b + 15) & ~(size_t)15) + ((n * sizeof *insn + 15) & ~(size_t)15);
+    *b = (struct tr_block){
+        .phys = phys,
+        .mode = tr_mode(cpu),
+        .eip = eip,
+        .cs_base = cs->base,
+        .cs_limit = cs->limit,
+        .end_eip = e,
+        .bytes = (uint16_t)(pos - off),
+        .n = (uint8_t)n,
+        .end = (uint8_t)end,
+        .clean = clean,
+        .insn = insn,
+        .valid = true,
+    };
+    for (int i = 0; i < TR_NSLOTS; i++)
+        b->slot[i] = (struct tr_slot){.from = b, .idx = (uint8_t)i};
+    return b;
+}
+
+struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8_t *host)
+{
+    if (!codepage_trackable(phys) || tr_page_hot(tr, phys))
+        return NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool full;
+        struct tr_block *b = build(tr, phys, host, &full);
+        if (!b) {
+            if (!full || attempt)
+                return NULL;
+            tr_flush(tr);
+            continue;
+        }
+        enum tr_status st = tr->ops->translate(tr->be, b);
+        if (st == TR_FULL) {
+            if (attempt)
+                return NULL;
+            tr_flush(tr);
+            continue;
+        }
+        if (st != TR_OK)
+            b->code = NULL;
+        codepage_mark(tr->code, phys, b->bytes);
+        tr_insert(tr, b);
+        tr->stats.blocks_built++;
+        return b;
+    }
+    return NULL;
+}

@@ -1,0 +1,73 @@
+/* A translated block: a run of decoded guest instructions at consecutive
+ * addresses inside one physical page, its cache key, how it ends, and the
+ * chaining slots to its direct successors. Owned by the translator core
+ * (translator/cache.c allocates it in the arena; translator/block.c fills it). */
+#ifndef VX86_TR_BLOCK_H
+#define VX86_TR_BLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/insn.h"
+
+#define TR_BLOCK_MAX 32 /* instructions per block (bits of tr_block.clean) */
+
+/* How a block ends: what its last instruction is. */
+enum tr_end {
+    TR_END_FALL,     /* no branch: page end, length limit, CS limit, or the next
+                        instruction does not decode or crosses the page. Slot 0. */
+    TR_END_DIRECT,   /* Jcc, LOOPcc, JCXZ, JMP rel, CALL rel: slot 0 when EIP is
+                        end_eip afterwards (not taken), slot 1 otherwise (the target) */
+    TR_END_INDIRECT, /* RET, JMP/CALL r/m (near): the dispatcher looks the target up */
+    TR_END_SYSTEM,   /* an instruction that ends an icache trace (cpu/insn_kind.h
+                        K_END: CS, CPL, IF/TF, shadows, CRs, I/O, HLT, INT, ...):
+                        the dispatcher returns to cpu_run() after it */
+};
+
+/* Successor slots of a block. */
+enum { TR_SLOT_FALL = 0, TR_SLOT_TAKEN = 1, TR_NSLOTS = 2 };
+
+struct tr_block;
+
+/* One chaining slot. `to` is the successor reached through this exit, or
+ * NULL; slots chained into one block form a list (for unchaining it). */
+struct tr_slot {
+    struct tr_block *to;     /* chained successor, NULL when unchained */
+    struct tr_block *from;   /* the block this slot belongs to */
+    struct tr_slot *next_in; /* next slot chained into the same `to` */
+    uint8_t idx;             /* TR_SLOT_* */
+};
+
+struct tr_block {
+    /* --- key (translator/cache.c): a block is reused only when all match --- */
+    uint64_t phys;       /* guest physical address of the first byte (A20 applied) */
+    uint32_t mode;       /* tr_mode(): the CPU mode bits the code was built for */
+    uint32_t eip;        /* EIP of the first instruction */
+    uint32_t cs_base;    /* CS base and limit it was checked against: together */
+    uint32_t cs_limit;   /*   with eip they fix every direct successor's address */
+
+    /* --- shape (translator/block.c) --- */
+    uint32_t end_eip;    /* EIP after the last instruction (16-bit wrap applied) */
+    uint16_t bytes;      /* length of the code in bytes */
+    uint8_t n;           /* instructions, 1..TR_BLOCK_MAX */
+    uint8_t end;         /* enum tr_end */
+    uint32_t clean;      /* bit i: instruction i takes no snapshot (cpu/insn_kind.h) */
+    struct insn *insn;   /* the n decoded instructions (arena) */
+    bool valid;          /* false once invalidated (SMC): never entered again */
+
+    /* --- chaining (translator/dispatch.c decides, the backend patches) --- */
+    struct tr_slot slot[TR_NSLOTS];
+    struct tr_slot *in_head;   /* slots of other blocks chained into this one */
+    struct tr_block *ind_next; /* TR_END_INDIRECT: the last target (a guess, checked) */
+
+    /* --- lists (translator/cache.c) --- */
+    struct tr_block *hash_next; /* same hash bucket */
+    struct tr_block *page_next; /* same physical page bucket */
+
+    /* --- backend (translator/backend.h) --- */
+    void *code;          /* the backend's translation; NULL: not translated
+                            (the core runs the decoded instructions itself) */
+    uint32_t code_size;  /* bytes of `code` (informative: stats, disassembly) */
+};
+
+#endif

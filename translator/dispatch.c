@@ -1,0 +1,178 @@
+/* The translator's run loop (the engine's run function, cpu/cpu.h): find or
+ * build the block at CS:EIP through the TLB's execute entry, run it through
+ * the backend, chain direct successors so that the next run skips this
+ * loop, guess indirect targets, and hand control back to cpu_run() at the
+ * instruction boundary after anything it must look at. */
+#include "cpu/debug.h"
+#include "cpu/mem.h"
+#include "cpu/snapshot.h"
+#include "mmu/tlb.h"
+#include "translator/tr_priv.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+uint32_t tr_interp_block(struct cpu *cpu, const struct tr_block *b, uint32_t limit)
+{
+    const struct insn *in = b->insn;
+    uint32_t eip = b->eip, wrap = cpu->code32 ? 0xffffffffu : 0xffffu, clean = b->clean, i = 0;
+    for (;;) {
+        if (!(clean & 1)) {
+            cpu_snapshot(cpu);
+            cpu->snap_tag = cpu->icount + 1;
+        }
+        clean >>= 1;
+        cpu->insn_eip = eip;
+        uint32_t next = (eip + in->len) & wrap;
+        cpu->eip = next;
+        in->handler(cpu, in);
+        cpu->icount++;
+        i++;
+        if (unlikely((cpu->eip != next) | cpu->exec_break | (uint32_t)cpu->pending_dr6) ||
+            i == limit)
+            return i;
+        eip = next;
+        in++;
+    }
+}
+
+/* The block for CS:EIP now, or NULL when the interpreter must run it (not
+ * RAM/ROM, outside CS, beyond 4 GiB, a hot page, nothing decodes). */
+static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_block *guess)
+{
+    if (unlikely(tr->flush_pending))
+        tr_flush(tr);
+    const struct seg_cache *cs = &cpu->seg[SEG_CS];
+    uint32_t eip = cpu->eip;
+    uint32_t lin = cs->base + eip;
+    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    if (unlikely(e->tag[ACC_EXEC] != (lin & TLB_PAGE_MASK))) {
+        if (eip > cs->limit || !(e = tlb_try_get(cpu, lin, ACC_EXEC)) ||
+            (e->tag[ACC_EXEC] & TLB_SLOW))
+            return NULL;
+    }
+    uint64_t phys = e->phys | (lin & 0xfff);
+    uint32_t mode = tr_mode(cpu);
+    if (guess && guess->valid && guess->phys == phys && guess->eip == eip &&
+        guess->mode == mode && guess->cs_base == cs->base && guess->cs_limit == cs->limit)
+        return guess;
+    tr->stats.lookups++;
+    struct tr_block *b = tr_hash_find(tr, phys, eip, mode, cs->base, cs->limit);
+    if (b)
+        return b;
+    return tr_block_build(tr, phys, (const uint8_t *)(uintptr_t)(lin + e->addend));
+}
+
+/* A chain from -> to through `slot` stays right for every later entry of
+ * `from`: both are keyed by EIP and CS, so the successor's linear address is
+ * fixed, and on the linear page `from` was entered on (validated by a
+ * lookup) it is on the same physical page. Mode and CS cannot change on a
+ * direct near branch. */
+static bool chainable(const struct tr_block *from, const struct tr_block *to)
+{
+    return from->valid && to->valid && from->code && to->code &&
+           (from->end == TR_END_FALL || from->end == TR_END_DIRECT) && from->mode == to->mode &&
+           from->cs_base == to->cs_base && from->cs_limit == to->cs_limit &&
+           (((from->cs_base + from->eip) ^ (to->cs_base + to->eip)) & TLB_PAGE_MASK) == 0 &&
+           ((from->phys ^ to->phys) & ~0xfffull) == 0;
+}
+
+/* Anything cpu_run() must decide on before the next instruction. */
+static inline bool must_leave(const struct cpu *cpu)
+{
+    return cpu->exec_break | cpu->stop_request | cpu->halted | cpu->inhibit_irq |
+           cpu->triple_fault | cpu->intr_line | cpu->nmi_pending | cpu->trap_after |
+           (cpu->pending_dr6 != 0) | ((cpu->eflags & EF_TF) != 0) | ((cpu->dr[7] & 0xff) != 0) |
+           cpu->trace_on;
+}
+
+/* Run b without the backend (not translated, or fewer instructions left
+ * than it has): its decoded instructions through the handlers. */
+static struct tr_exit run_decoded(struct tr_ctx *ctx, struct tr_block *b)
+{
+    uint32_t limit = b->n < ctx->budget ? b->n : (uint32_t)ctx->budget;
+    uint32_t done = tr_interp_block(ctx->cpu, b, limit);
+    ctx->budget -= done;
+    struct tr_exit x = {b, TR_EXIT_STOP};
+    if (done < b->n || ctx->cpu->exec_break || ctx->cpu->pending_dr6)
+        return x;
+    if (b->end == TR_END_FALL || b->end == TR_END_DIRECT)
+        x.slot = ctx->cpu->eip == b->end_eip ? TR_SLOT_FALL : TR_SLOT_TAKEN;
+    return x;
+}
+
+void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
+{
+    struct tr_engine *tr = opaque;
+    if (unlikely(tlb_is_stale(&cpu->tlb, cpu->a20_mask)))
+        mmu_flush_all_global(cpu);
+    tr->last_valid = false;
+    struct tr_block *b = lookup(tr, cpu, NULL);
+    if (!b) {
+        tr->stats.fallbacks++;
+        cpu_run_cached(cpu, max);
+        return;
+    }
+    cpu->trap_after = false;
+    cpu->eflags &= ~EF_RF;
+    cpu->exec_break = 0;
+    struct tr_ctx ctx = {.cpu = cpu, .tr = tr, .budget = max};
+    /* A pending interrupt, or one held by a shadow, is looked at after each
+     * instruction (as run_cached does). */
+    if (cpu->shadow || cpu->intr_line || cpu->nmi_pending || tr->one_block) {
+        bool single = cpu->shadow || cpu->intr_line || cpu->nmi_pending;
+        if (single)
+            ctx.budget = 1;
+        tr->last_valid = true;
+        tr->last_eip = b->eip;
+        uint64_t before = ctx.budget;
+        /* Lockstep checking (translator/check.c) runs the backend's code for
+         * one block: with the budget at b->n, exec() cannot go on into a
+         * chained successor. */
+        if (!single && b->code && b->n <= ctx.budget) {
+            ctx.budget = before = b->n;
+            tr->ops->exec(tr->be, &ctx, b);
+        } else {
+            run_decoded(&ctx, b);
+        }
+        tr->last_n = (uint32_t)(before - ctx.budget);
+        goto out;
+    }
+    for (;;) {
+        struct tr_exit x;
+        if (likely(b->code && b->n <= ctx.budget))
+            x = tr->ops->exec(tr->be, &ctx, b);
+        else
+            x = run_decoded(&ctx, b);
+        if (ctx.budget == 0 || must_leave(cpu))
+            break;
+        b = x.last;
+        /* Nothing cpu_run() must see happened: go on at CS:EIP, wherever
+         * the block left it, except after an instruction that ends a trace
+         * (cpu_run() looks at the CPU again) or a stop inside a block. */
+        struct tr_block *guess;
+        if (x.slot >= 0)
+            guess = b->slot[x.slot].to;
+        else if (b->end == TR_END_INDIRECT)
+            guess = b->ind_next; /* the last target: a guess, checked */
+        else
+            break;
+        uint64_t gen = tr->flush_gen;
+        struct tr_block *nb = lookup(tr, cpu, guess);
+        if (!nb)
+            break;
+        if (gen == tr->flush_gen) { /* else b is gone with the flush */
+            if (x.slot >= 0) {
+                if (!b->slot[x.slot].to && chainable(b, nb))
+                    tr_link(tr, b, x.slot, nb);
+            } else {
+                b->ind_next = nb;
+            }
+        }
+        cpu->exec_break = 0; /* building may have protected TLB entries */
+        b = nb;
+    }
+out:
+    if (unlikely(cpu->trap_after || cpu->pending_dr6))
+        cpu_debug_insn_end(cpu);
+}

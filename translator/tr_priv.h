@@ -1,0 +1,77 @@
+/* Internals shared by the translator core's files (cache.c, block.c,
+ * dispatch.c, accel.c): the engine and its arena, hash tables and lookup. */
+#ifndef VX86_TR_PRIV_H
+#define VX86_TR_PRIV_H
+
+#include "cpu/cpu.h"
+#include "mmu/codepages.h"
+#include "translator/backend.h"
+#include "translator/block.h"
+#include "translator/translator.h"
+
+#define TR_HASH_BITS 15      /* block hash: by physical address and EIP */
+#define TR_PAGE_BITS 12      /* page lists: blocks by physical page */
+#define TR_SMC_BITS  12      /* write counters by physical page (hashed) */
+/* A page whose blocks were voided this many times since the last flush is
+ * left to the interpreter's decoded-instruction cache (code and data that
+ * keep sharing a 64-byte chunk, or code that rewrites itself in a loop). */
+#define TR_SMC_HOT   16
+
+struct tr_engine {
+    struct cpu *cpu;
+    struct codepages *code;
+    const struct tr_backend *ops;
+    void *be;                     /* the backend's state */
+    struct cpu_engine engine;     /* what the CPU holds (opaque = this) */
+
+    /* arena: block headers and decoded instructions, then backend code */
+    uint8_t *data;
+    size_t data_size, data_used;
+    uint8_t *code_mem;
+    size_t code_size, code_used;
+    bool code_mmapped;
+
+    struct tr_block *hash[1u << TR_HASH_BITS];
+    struct tr_block *pages[1u << TR_PAGE_BITS];
+    uint8_t smc[1u << TR_SMC_BITS];
+    bool flush_pending;           /* the memory map changed: flush before the next lookup */
+    uint64_t flush_gen;           /* bumped by each flush (blocks from before are gone) */
+
+    bool one_block;               /* lockstep checking: one block per run */
+    bool last_valid;
+    uint32_t last_eip, last_n;
+
+    struct tr_stats stats;
+};
+
+/* --- cache.c --- */
+void tr_flush(struct tr_engine *tr);
+void *tr_data_alloc(struct tr_engine *tr, size_t size);
+struct tr_block *tr_hash_find(struct tr_engine *tr, uint64_t phys, uint32_t eip, uint32_t mode,
+                              uint32_t cs_base, uint32_t cs_limit);
+void tr_insert(struct tr_engine *tr, struct tr_block *b);
+bool tr_page_hot(const struct tr_engine *tr, uint64_t phys);
+void tr_link(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to);
+void tr_cache_init(struct tr_engine *tr);
+void tr_cache_fini(struct tr_engine *tr);
+
+/* --- block.c --- */
+/* Decode and translate the block at CS:EIP = physical `phys`, whose bytes
+ * are readable from `host` to the end of the page. NULL: nothing can be
+ * built there (the interpreter runs it). May flush the cache when full. */
+struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8_t *host);
+
+/* --- dispatch.c --- */
+/* The mode bits a block is keyed by (see tr_block.mode). */
+static inline uint32_t tr_mode(const struct cpu *cpu)
+{
+    return (uint32_t)cpu->code32 | (uint32_t)cpu->stack32 << 1 | (uint32_t)cpu->cpl << 2 |
+           (cpu->cr0 & CR0_PE) << 4 | ((cpu->eflags & EF_VM) ? 1u << 5 : 0) |
+           ((cpu->cr0 & CR0_PG) ? 1u << 6 : 0);
+}
+/* Run up to `limit` instructions of b's decoded instructions through the
+ * interpreter's handlers (run_cached's rules); returns how many retired. */
+uint32_t tr_interp_block(struct cpu *cpu, const struct tr_block *b, uint32_t limit);
+void tr_run(void *opaque, struct cpu *cpu, uint64_t max);
+
+#endif

@@ -1,0 +1,179 @@
+/* The x86-64 translator backend (translator/backend.h): guest blocks become
+ * host code. Every instruction is either emitted natively (translator/x64/
+ * native.c: moves, ALU, INC/DEC, TEST/CMP, LEA, Jcc/JMP) or a call to its
+ * interpreter handler under run_cached's exact protocol; blocks chain to
+ * each other through patched jumps.
+ *
+ * Generated code runs with RBX = struct cpu *, R12 = struct tr_ctx *;
+ * R13-R15 are scratch that survives helper calls (the entry trampoline saves
+ * every callee-saved register). Guest registers stay in cpu->gpr. */
+#if defined(__x86_64__)
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/insn.h"
+#include "translator/backend.h"
+#include "translator/x64/gen.h"
+
+/* Per-block patch information, stored right before the block's code. */
+struct x64_block_hdr {
+    uint32_t site[TR_NSLOTS];   /* offset (from code) of the jump site's rel32 */
+    uint32_t need[TR_NSLOTS];   /* offset of the budget compare's imm32 */
+};
+
+struct x64_be {
+    struct tr_engine *tr;
+    struct x64_stubs stubs; /* in the arena: rebuilt after every flush */
+    bool have_stubs;
+};
+
+static void *x64_create(struct tr_engine *tr)
+{
+    struct x64_be *be = calloc(1, sizeof *be);
+    if (be)
+        be->tr = tr;
+    return be;
+}
+
+static void x64_destroy(void *p) { free(p); }
+
+static void x64_flush(void *p)
+{
+    struct x64_be *be = p;
+    be->have_stubs = false;
+}
+
+/* The entry trampoline, the common epilogue and the snapshot stub. */
+static bool emit_stubs(struct x64_be *be)
+{
+    enum { SIZE = 512 };
+    uint8_t *mem = tr_code_alloc(be->tr, SIZE);
+    if (!mem)
+        return false;
+    struct x64_buf b;
+    x64_init(&b, mem, SIZE);
+    /* struct tr_exit enter(struct cpu *cpu, struct tr_ctx *ctx, void *code) */
+    be->stubs.enter = x64_here(&b);
+    static const int saved[] = {X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15};
+    for (int i = 0; i < 6; i++)
+        x64_push(&b, saved[i]);
+    x64_alu_ri(&b, X64_SUB, 8, X64_RSP, 8); /* 16-byte aligned for helper calls */
+    x64_mov_rr(&b, 8, X64_RBX, X64_RDI);
+    x64_mov_rr(&b, 8, X64_R12, X64_RSI);
+    x64_jmp_r(&b, X64_RDX);
+    /* epilogue: RAX:RDX already hold the struct tr_exit */
+    x64_align(&b, 16);
+    be->stubs.epilogue = x64_here(&b);
+    x64_alu_ri(&b, X64_ADD, 8, X64_RSP, 8);
+    for (int i = 5; i >= 0; i--)
+        x64_pop(&b, saved[i]);
+    x64_ret(&b);
+    /* snapshot: cpu_snapshot() (cpu/snapshot.h), RAX clobbered, flags kept */
+    x64_align(&b, 16);
+    be->stubs.snapshot = x64_here(&b);
+    for (int i = 0; i < 8; i++) {
+        x64_mov_rm(&b, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(gpr) + 8 * i));
+        x64_mov_mr(&b, 8, X64_MEM(X64_RBX, CPU_OFF(snap_gpr) + 8 * i), X64_RAX);
+    }
+    x64_mov_rm(&b, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(eflags)));
+    x64_mov_mr(&b, 4, X64_MEM(X64_RBX, CPU_OFF(snap_eflags)), X64_RAX);
+    for (int i = 0; i < 5; i++) {
+        x64_mov_rm(&b, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(lf) + 4 * i));
+        x64_mov_mr(&b, 4, X64_MEM(X64_RBX, CPU_OFF(snap_lf) + 4 * i), X64_RAX);
+    }
+    x64_mov_rm(&b, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(icount)));
+    x64_lea(&b, 8, X64_RAX, X64_MEM(X64_RAX, 1));
+    x64_mov_mr(&b, 8, X64_MEM(X64_RBX, CPU_OFF(snap_tag)), X64_RAX);
+    x64_ret(&b);
+    if (!x64_ok(&b))
+        return false;
+    be->have_stubs = true;
+    return true;
+}
+
+/* Largest code a block can need: 32 helper-called instructions at ~100
+ * bytes, or native ones at a few hundred, plus exits. */
+#define BLOCK_ROOM (32u << 10)
+
+static enum tr_status x64_translate(void *p, struct tr_block *b)
+{
+    struct x64_be *be = p;
+    if (!be->have_stubs && !emit_stubs(be))
+        return TR_FULL;
+    size_t avail;
+    uint8_t *mem = tr_code_reserve(be->tr, BLOCK_ROOM, &avail);
+    if (!mem)
+        return TR_FULL;
+    if (avail > BLOCK_ROOM)
+        avail = BLOCK_ROOM;
+    struct x64_block_hdr *hdr = (struct x64_block_hdr *)(void *)mem;
+    uint8_t *code = mem + 16;
+    _Static_assert(sizeof(struct x64_block_hdr) <= 16, "header fits before the code");
+    struct x64_buf x;
+    x64_init(&x, code, (uint32_t)(avail - 16));
+    struct x64_slots slots;
+    x64_gen_block(&x, b, &be->stubs, &slots);
+    if (!x64_ok(&x))
+        return TR_UNSUPPORTED; /* cannot happen with BLOCK_ROOM; the core copes */
+    for (int s = 0; s < TR_NSLOTS; s++) {
+        hdr->site[s] = slots.site[s];
+        hdr->need[s] = slots.need[s];
+    }
+    b->code = code;
+    b->code_size = x.pos;
+    tr_code_commit(be->tr, 16 + x.pos);
+    return TR_OK;
+}
+
+static struct tr_exit x64_exec(void *p, struct tr_ctx *ctx, struct tr_block *b)
+{
+    struct x64_be *be = p;
+    typedef struct tr_exit (*enter_fn)(struct cpu *, struct tr_ctx *, void *);
+    return ((enter_fn)(void *)be->stubs.enter)(ctx->cpu, ctx, b->code);
+}
+
+static struct x64_block_hdr *hdr_of(struct tr_block *b)
+{
+    return (struct x64_block_hdr *)(void *)((uint8_t *)b->code - 16);
+}
+
+static void x64_link(void *p, struct tr_block *from, int slot, struct tr_block *to)
+{
+    (void)p;
+    struct x64_block_hdr *h = hdr_of(from);
+    if (h->site[slot] == X64_NO_SITE)
+        return;
+    uint8_t *code = from->code;
+    uint32_t need = to->n;
+    memcpy(code + h->need[slot], &need, 4);
+    x64_set_jmp_site(code + h->site[slot], to->code);
+}
+
+static void x64_unlink(void *p, struct tr_block *from, int slot)
+{
+    (void)p;
+    if (!from->code)
+        return;
+    struct x64_block_hdr *h = hdr_of(from);
+    if (h->site[slot] == X64_NO_SITE)
+        return;
+    uint8_t *site = (uint8_t *)from->code + h->site[slot];
+    x64_set_jmp_site(site, site + 4); /* falls through to the unchained exit */
+}
+
+const struct tr_backend tr_backend_x64 = {
+    .name = "x64",
+    .exec_memory = true,
+    .create = x64_create,
+    .destroy = x64_destroy,
+    .translate = x64_translate,
+    .exec = x64_exec,
+    .link = x64_link,
+    .unlink = x64_unlink,
+    .flush = x64_flush,
+};
+
+#endif

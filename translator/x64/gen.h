@@ -1,0 +1,72 @@
+/* Code generation of one block for the x86-64 backend: the block skeleton
+ * (translator/x64/gen.c) and the natively emitted instructions
+ * (translator/x64/native.c). Private to translator/x64/. */
+#ifndef VX86_X64_GEN_H
+#define VX86_X64_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+#include "translator/block.h"
+#include "translator/x64/emit.h"
+
+/* Offsets of struct cpu fields the generated code addresses off RBX. */
+#define CPU_OFF(f) ((int32_t)offsetof(struct cpu, f))
+#define X64_NO_SITE 0xffffffffu
+
+/* Code shared by every block, in the arena (emitted again after a flush). */
+struct x64_stubs {
+    uint8_t *enter;    /* struct tr_exit enter(cpu, ctx, code) */
+    uint8_t *epilogue; /* jumped to with RAX:RDX = struct tr_exit */
+    uint8_t *snapshot; /* called: cpu_snapshot() and snap_tag = icount + 1 */
+};
+
+/* Where link() patches a block: per slot, the jump site's rel32 and the
+ * budget compare's imm32 (offsets from the block's code), or X64_NO_SITE. */
+struct x64_slots {
+    uint32_t site[TR_NSLOTS];
+    uint32_t need[TR_NSLOTS];
+};
+
+/* Emit block `b` into `x`. */
+void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs *st,
+                   struct x64_slots *slots);
+
+/* ---- shared by gen.c and native.c ---- */
+
+#define X64_MAX_EXITS 160
+
+struct x64_gen {
+    struct x64_buf *x;
+    struct tr_block *b;
+    const struct x64_stubs *st;
+    int i;                /* index of the instruction being emitted */
+    uint32_t eip, next;   /* its EIP and the next instruction's */
+    unsigned pending;     /* retired instructions not yet added to icount/budget */
+    bool flags_valid;     /* the host's arithmetic flags are the guest's */
+    bool lf_dead;         /* the next instruction overwrites cpu->lf unread */
+    uint32_t stop[X64_MAX_EXITS]; /* rel32 sites jumping to the STOP exit */
+    int nstop;
+    uint32_t to_slot[TR_NSLOTS][8]; /* rel32 sites jumping to a slot's exit */
+    int nto_slot[TR_NSLOTS];
+};
+
+enum x64_native { X64_NATIVE_NO, X64_NATIVE_OK, X64_NATIVE_ENDED };
+
+/* Emit g->b->insn[g->i] natively, or emit nothing and return X64_NATIVE_NO.
+ * X64_NATIVE_ENDED: it was the block's last and emitted its own exits. */
+enum x64_native x64_native(struct x64_gen *g, const struct insn *in);
+/* True when `in` is emitted natively, cannot fault and writes all six
+ * arithmetic flags without reading any (so the lazy flags of the
+ * instruction before it are dead). */
+bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
+
+/* Add g->pending to cpu->icount and take it from ctx->budget (flags kept). */
+void x64_gen_flush(struct x64_gen *g);
+void x64_gen_jmp_stop(struct x64_gen *g);
+void x64_gen_jmp_slot(struct x64_gen *g, int slot);
+/* Call a C function at `fn` (arguments already in place). */
+void x64_gen_call(struct x64_gen *g, const void *fn);
+
+#endif

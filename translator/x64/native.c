@@ -1,0 +1,502 @@
+/* Guest instructions emitted as host code: MOV (register, immediate,
+ * memory), the ALU group, TEST, INC/DEC, LEA, Jcc and JMP rel. Anything
+ * else, and any form not handled here, goes to the interpreter's handler
+ * (translator/x64/gen.c).
+ *
+ * Rules kept here (translator/backend.h, cpu/exec.c):
+ * - cpu->lf is written exactly as the interpreter writes it (cpu/alu.c),
+ *   unless the next instruction overwrites it unread (x64_native_kills_flags);
+ * - nothing architectural (register, lazy flags) is written before the
+ *   instruction's last possible fault, so no snapshot is needed: a fault
+ *   finds the start state in cpu->gpr and cpu_exception() snapshots it;
+ * - before a memory access (which may fault or reach a device), icount and
+ *   insn_eip are exact; after one, exec_break is looked at (MMIO);
+ * - memory goes through cpu_read/cpu_write (segment checks, TLB, faults).
+ * Guest registers live in cpu->gpr; EAX ECX EDX are host scratch, R13 holds
+ * the effective address and R14/R15 values across helper calls. */
+#if defined(__x86_64__)
+
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "cpu/insn.h"
+#include "cpu/mem.h"
+#include "translator/backend.h"
+#include "translator/x64/gen.h"
+
+/* A guest register of `size` bytes as a host memory operand (AH..BH are
+ * byte 1 of EAX..EBX). */
+static struct x64_mem greg(int r, int size)
+{
+    if (size == 1)
+        return X64_MEM(X64_RBX, CPU_OFF(gpr) + 8 * (r & 3) + (r >> 2));
+    return X64_MEM(X64_RBX, CPU_OFF(gpr) + 8 * r);
+}
+
+/* host32 = guest register, zero-extended. */
+static void load_reg(struct x64_buf *x, int host, int r, int size)
+{
+    if (size == 4)
+        x64_mov_rm(x, 4, host, greg(r, 4));
+    else
+        x64_movzx_rm(x, 4, size, host, greg(r, size));
+}
+
+/* guest register = host (32-bit: the whole 64-bit slot, as cpu_set_reg). */
+static void store_reg(struct x64_buf *x, int r, int host, int size)
+{
+    x64_mov_mr(x, size == 4 ? 8 : size, greg(r, size), host);
+}
+
+static uint32_t mask_of(int size)
+{
+    return size == 1 ? 0xffu : size == 2 ? 0xffffu : 0xffffffffu;
+}
+
+static struct x64_mem lf(int word) { return X64_MEM(X64_RBX, CPU_OFF(lf) + 4 * word); }
+
+/* An operand of the lazy flags record: a host register or a constant. */
+struct val {
+    bool is_imm;
+    int reg;
+    uint32_t imm;
+};
+#define VREG(r) ((struct val){.is_imm = false, .reg = (r)})
+#define VIMM(v) ((struct val){.is_imm = true, .imm = (v)})
+
+static void put(struct x64_buf *x, struct x64_mem m, struct val v)
+{
+    if (v.is_imm)
+        x64_mov_mi(x, 4, m, (int32_t)v.imm);
+    else
+        x64_mov_mr(x, 4, m, v.reg);
+}
+
+/* cpu_lf_set(kind, size, res, src1, src2) with the values already masked. */
+static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct val a,
+                   struct val b)
+{
+    if (g->lf_dead)
+        return;
+    x64_mov_mi(g->x, 4, lf(0), kind | size << 8);
+    put(g->x, lf(1), res);
+    put(g->x, lf(2), a);
+    put(g->x, lf(3), b);
+}
+
+/* ---- memory operands ---- */
+
+/* Forms with a memory operand handled here: 32-bit addressing only. */
+static bool mem_ok(const struct insn *in) { return !in->is_mem || in->adsize == 4; }
+
+/* R13D = the effective offset (address-size 32). Flags kept. */
+static void ea(struct x64_buf *x, const struct insn *in)
+{
+    int base = X64_NOREG, index = X64_NOREG;
+    if (in->ea_base != EA_NONE) {
+        x64_mov_rm(x, 4, X64_RAX, greg(in->ea_base, 4));
+        base = X64_RAX;
+    }
+    if (in->ea_index != EA_NONE) {
+        x64_mov_rm(x, 4, X64_RCX, greg(in->ea_index, 4));
+        index = X64_RCX;
+    }
+    if (base == X64_NOREG && index == X64_NOREG)
+        x64_mov_ri(x, 4, X64_R13, in->disp);
+    else
+        x64_lea(x, 4, X64_R13, X64_MEMX(base, index, in->ea_scale, (int32_t)in->disp));
+}
+
+/* Before an instruction that may fault or reach a device. */
+static void fallible(struct x64_gen *g)
+{
+    x64_gen_flush(g);
+    x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
+}
+
+/* EAX = cpu_read(cpu, seg, R13D, size). */
+static void mem_read(struct x64_gen *g, const struct insn *in, int size)
+{
+    struct x64_buf *x = g->x;
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(x, 4, X64_RSI, in->seg);
+    x64_mov_rr(x, 4, X64_RDX, X64_R13);
+    x64_mov_ri(x, 4, X64_RCX, (uint32_t)size);
+    x64_gen_call(g, (const void *)cpu_read);
+    x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* a uint32_t return leaves RAX[63:32] undefined */
+}
+
+/* cpu_write(cpu, seg, R13D, value, size); value from a host register other
+ * than RDI/RSI/RDX/R8, or a constant. */
+static void mem_write(struct x64_gen *g, const struct insn *in, int size, struct val v)
+{
+    struct x64_buf *x = g->x;
+    if (v.is_imm)
+        x64_mov_ri(x, 4, X64_RCX, v.imm & mask_of(size));
+    else if (v.reg != X64_RCX)
+        x64_mov_rr(x, 4, X64_RCX, v.reg);
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(x, 4, X64_RSI, in->seg);
+    x64_mov_rr(x, 4, X64_RDX, X64_R13);
+    x64_mov_ri(x, 4, X64_R8, (uint32_t)size);
+    x64_gen_call(g, (const void *)cpu_write);
+}
+
+/* After a memory instruction: count it, and leave if MMIO asked the run loop
+ * to look (flags kept: JRCXZ). */
+static void after_mem(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    g->pending++;
+    x64_gen_flush(g);
+    x64_movzx_rm(x, 4, 1, X64_RCX, X64_MEM(X64_RBX, CPU_OFF(exec_break)));
+    uint32_t quiet = x64_jrcxz8(x);
+    x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
+    x64_gen_jmp_stop(g);
+    x64_patch_rel8(x, quiet);
+}
+
+/* ---- the ALU ---- */
+
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+static int lf_kind(int op)
+{
+    switch (op) {
+    case ALU_ADD: return LF_ADD;
+    case ALU_ADC: return LF_ADC;
+    case ALU_SBB: return LF_SBB;
+    case ALU_OR: case ALU_AND: case ALU_XOR: return LF_LOGIC;
+    default: return LF_SUB;
+    }
+}
+
+/* Host CF = guest CF, for ADC/SBB: from the host flags when they are the
+ * guest's, else through cpu_get_cf() into R15D (then BT). Returns true when
+ * a BT R15D is owed right before the operation. */
+static bool carry_in(struct x64_gen *g, int op)
+{
+    if ((op != ALU_ADC && op != ALU_SBB) || g->flags_valid)
+        return false;
+    x64_mov_rr(g->x, 8, X64_RDI, X64_RBX);
+    x64_gen_call(g, (const void *)cpu_get_cf);
+    x64_movzx_rr(g->x, 4, 1, X64_R15, X64_RAX);
+    return true;
+}
+
+/* EDX = EAX op ECX at `size` (host flags = guest flags); TEST is AND. */
+static void alu_core(struct x64_gen *g, int op, int size, bool bt)
+{
+    struct x64_buf *x = g->x;
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    if (bt)
+        x64_bt_ri(x, X64_BT, 4, X64_R15, 0);
+    /* CMP as SUB: same flags, and the result is what lf.res records. */
+    x64_alu_rr(x, (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op), size, X64_RDX, X64_RCX);
+}
+
+/* op dst, src where dst is r/m (ModRM) or a register; `src` the source
+ * operand: a guest register (is_imm false: reg = guest number) or constant. */
+static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool dst_rm,
+                int dst_reg, struct val src, bool test)
+{
+    struct x64_buf *x = g->x;
+    uint32_t m = mask_of(size);
+    bool mem = in->is_mem;
+    int kind = test ? LF_LOGIC : lf_kind(op);
+    if (test)
+        op = ALU_AND;
+    bool writes = !test && op != ALU_CMP;
+    if (!mem) {
+        /* dst and src are registers or a constant: nothing can fault. */
+        bool bt = carry_in(g, op);
+        load_reg(x, X64_RAX, dst_rm ? in->rm : dst_reg, size);
+        if (src.is_imm)
+            x64_mov_ri(x, 4, X64_RCX, src.imm & m);
+        else
+            load_reg(x, X64_RCX, src.reg, size);
+        alu_core(g, op, size, bt);
+        if (writes)
+            store_reg(x, dst_rm ? in->rm : dst_reg, X64_RDX, size);
+        if (test)
+            set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RDX), VIMM(0));
+        else
+            set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
+        g->flags_valid = true;
+        g->pending++;
+        return true;
+    }
+    fallible(g);
+    ea(x, in);
+    if (!dst_rm) {
+        /* reg = reg op [mem] */
+        mem_read(g, in, size);
+        x64_mov_rr(x, 4, X64_R14, X64_RAX);
+        bool bt = carry_in(g, op);
+        x64_mov_rr(x, 4, X64_RCX, X64_R14);
+        load_reg(x, X64_RAX, dst_reg, size);
+        alu_core(g, op, size, bt);
+        if (writes)
+            store_reg(x, dst_reg, X64_RDX, size);
+        set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
+        g->flags_valid = true;
+        after_mem(g);
+        return true;
+    }
+    /* [mem] = [mem] op src: read, compute, write, then the flags. */
+    mem_read(g, in, size);
+    x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    bool bt = carry_in(g, op);
+    if (src.is_imm)
+        x64_mov_ri(x, 4, X64_RCX, src.imm & m);
+    else
+        load_reg(x, X64_RCX, src.reg, size);
+    x64_mov_rr(x, 4, X64_RAX, X64_R14);
+    alu_core(g, op, size, bt);
+    if (!writes) {
+        if (test)
+            set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RDX), VIMM(0));
+        else
+            set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
+        g->flags_valid = true;
+        after_mem(g);
+        return true;
+    }
+    x64_mov_rr(x, 4, X64_R15, X64_RCX);
+    x64_mov_rr(x, 4, X64_RCX, X64_RDX);
+    x64_mov_rr(x, 4, X64_RDX, X64_R13);
+    x64_mov_rr(x, 4, X64_R13, X64_RCX); /* the result survives the call */
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(x, 4, X64_RSI, in->seg);
+    x64_mov_ri(x, 4, X64_R8, (uint32_t)size);
+    x64_gen_call(g, (const void *)cpu_write);
+    set_lf(g, kind, size, VREG(X64_R13), VREG(X64_R14), VREG(X64_R15));
+    after_mem(g);
+    return true;
+}
+
+/* ---- moves ---- */
+
+/* MOV r/m <- value of guest register `r` or a constant. */
+static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct val src)
+{
+    struct x64_buf *x = g->x;
+    if (!in->is_mem) {
+        if (src.is_imm) {
+            if (size == 4) {
+                x64_mov_ri(x, 4, X64_RAX, src.imm);
+                store_reg(x, in->rm, X64_RAX, 4);
+            } else {
+                x64_mov_mi(x, size, greg(in->rm, size), (int32_t)src.imm);
+            }
+        } else {
+            load_reg(x, X64_RAX, src.reg, size);
+            store_reg(x, in->rm, X64_RAX, size);
+        }
+        g->pending++;
+        return true;
+    }
+    fallible(g);
+    ea(x, in);
+    if (!src.is_imm) {
+        load_reg(x, X64_RCX, src.reg, size);
+        src = VREG(X64_RCX);
+    }
+    mem_write(g, in, size, src);
+    after_mem(g);
+    return true;
+}
+
+/* MOV reg <- r/m. */
+static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
+{
+    struct x64_buf *x = g->x;
+    if (!in->is_mem) {
+        load_reg(x, X64_RAX, in->rm, size);
+        store_reg(x, in->reg, X64_RAX, size);
+        g->pending++;
+        return true;
+    }
+    fallible(g);
+    ea(x, in);
+    mem_read(g, in, size);
+    store_reg(x, in->reg, X64_RAX, size);
+    after_mem(g);
+    return true;
+}
+
+/* ---- INC/DEC r16/r32 (40-4F): CF is kept in lf.eager ---- */
+
+static bool incdec(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int r = in->opcode & 7, size = in->opsize;
+    bool dec = in->opcode >= 0x48;
+    if (g->flags_valid) {
+        x64_setcc(x, X64_CC_B, X64_RCX);
+        x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
+    } else {
+        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+        x64_gen_call(g, (const void *)cpu_get_cf);
+        x64_movzx_rr(x, 4, 1, X64_RCX, X64_RAX);
+        x64_bt_ri(x, X64_BT, 4, X64_RCX, 0); /* host CF = guest CF, kept by INC/DEC */
+    }
+    load_reg(x, X64_RAX, r, size);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    if (dec)
+        x64_dec_r(x, size, X64_RDX);
+    else
+        x64_inc_r(x, size, X64_RDX);
+    store_reg(x, r, X64_RDX, size);
+    x64_mov_mr(x, 4, lf(4), X64_RCX); /* eager = CF (EF_CF is bit 0), even when dead */
+    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(1));
+    g->flags_valid = true;
+    g->pending++;
+    return true;
+}
+
+/* ---- LEA ---- */
+
+static bool lea(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    ea(x, in);
+    store_reg(x, in->reg, X64_R13, in->opsize);
+    g->pending++;
+    return true;
+}
+
+/* ---- Jcc / JMP rel: the block's last instruction ---- */
+
+static uint32_t branch_target(const struct x64_gen *g, const struct insn *in, bool *ok)
+{
+    uint32_t t = g->next + in->imm;
+    if (in->opsize == 2)
+        t &= 0xffff;
+    *ok = t <= g->b->cs_limit; /* else #GP: the handler raises it */
+    return t;
+}
+
+static void goto_eip(struct x64_gen *g, uint32_t eip)
+{
+    x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)eip);
+    x64_gen_jmp_slot(g, eip == g->b->end_eip ? TR_SLOT_FALL : TR_SLOT_TAKEN);
+}
+
+static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
+{
+    struct x64_buf *x = g->x;
+    bool ok;
+    uint32_t target = branch_target(g, in, &ok);
+    if (!ok)
+        return X64_NATIVE_NO;
+    if (!g->flags_valid) {
+        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+        x64_mov_ri(x, 4, X64_RSI, (uint32_t)cc);
+        x64_gen_call(g, (const void *)cpu_cond);
+        x64_test_rr(x, 1, X64_RAX, X64_RAX);
+        cc = X64_CC_NE;
+    }
+    uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
+    g->pending++;
+    unsigned pending = g->pending;
+    x64_gen_flush(g);
+    goto_eip(g, g->b->end_eip);
+    x64_patch_rel32(x, taken);
+    g->pending = pending;
+    x64_gen_flush(g);
+    goto_eip(g, target);
+    return X64_NATIVE_ENDED;
+}
+
+static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
+{
+    bool ok;
+    uint32_t target = branch_target(g, in, &ok);
+    if (!ok)
+        return X64_NATIVE_NO;
+    g->pending++;
+    x64_gen_flush(g);
+    goto_eip(g, target);
+    return X64_NATIVE_ENDED;
+}
+
+/* ---- dispatch ---- */
+
+static int size_of(const struct insn *in) { return (in->flags & D_BYTE) ? 1 : in->opsize; }
+
+/* ALU opcode forms 00-3D: op Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev / AL,Ib / eAX,Iz. */
+static bool is_alu_form(unsigned op) { return op < 0x40 && (op & 7) < 6; }
+
+bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in)
+{
+    (void)b;
+    if (in->is_mem || (in->prefix & PFX_LOCK))
+        return false;
+    unsigned op = in->opcode;
+    int aop;
+    if (is_alu_form(op))
+        aop = (op >> 3) & 7;
+    else if (op >= 0x80 && op <= 0x83)
+        aop = in->reg;
+    else
+        return op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9;
+    return aop != ALU_ADC && aop != ALU_SBB;
+}
+
+enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
+{
+    unsigned op = in->opcode;
+    bool last = g->i == g->b->n - 1;
+    if (!mem_ok(in) || (in->prefix & PFX_LOCK))
+        return X64_NATIVE_NO;
+    int size = size_of(in);
+    if (is_alu_form(op)) {
+        int aop = (op >> 3) & 7;
+        switch (op & 7) {
+        case 0: case 1: return alu(g, in, aop, size, true, 0, VREG(in->reg), false);
+        case 2: case 3: return alu(g, in, aop, size, false, in->reg, VREG(in->rm), false);
+        default: return alu(g, in, aop, size, false, R_EAX, VIMM(in->imm), false);
+        }
+    }
+    switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        return alu(g, in, in->reg, size, true, 0, VIMM(in->imm), false);
+    case 0x84: case 0x85:
+        return alu(g, in, ALU_AND, size, true, 0, VREG(in->reg), true);
+    case 0xa8: case 0xa9:
+        return alu(g, in, ALU_AND, size, false, R_EAX, VIMM(in->imm), true);
+    case 0x88: case 0x89:
+        return mov_to_rm(g, in, size, VREG(in->reg));
+    case 0x8a: case 0x8b:
+        return mov_from_rm(g, in, size);
+    case 0xc6: case 0xc7:
+        if (in->reg != 0)
+            return X64_NATIVE_NO;
+        return mov_to_rm(g, in, size, VIMM(in->imm));
+    case 0x8d:
+        if (!in->is_mem)
+            return X64_NATIVE_NO;
+        return lea(g, in);
+    default:
+        break;
+    }
+    if (op >= 0xb0 && op <= 0xbf) { /* MOV reg, imm */
+        struct insn fake = *in;
+        fake.is_mem = false;
+        fake.rm = op & 7;
+        return mov_to_rm(g, &fake, op < 0xb8 ? 1 : in->opsize, VIMM(in->imm));
+    }
+    if (op >= 0x40 && op <= 0x4f)
+        return incdec(g, in);
+    if (last && g->b->end == TR_END_DIRECT) {
+        if (op >= 0x70 && op <= 0x7f)
+            return jcc(g, in, op & 15);
+        if (op >= 0x180 && op <= 0x18f)
+            return jcc(g, in, op & 15);
+        if (op == 0xe9 || op == 0xeb)
+            return jmp_rel(g, in);
+    }
+    return X64_NATIVE_NO;
+}
+
+#endif
