@@ -10,11 +10,11 @@
 #include "cpu/insn.h"
 
 enum insn_kind {
-    INSN_END = 0,   /* ends a run after it: changes what the run loop looks at */
-    INSN_PLAIN,     /* a run continues after it */
-    INSN_COND,      /* conditional near branch (Jcc, LOOPcc, JCXZ) */
-    INSN_JUMP,      /* unconditional direct near branch (JMP rel, CALL rel) */
-    INSN_INDIRECT,  /* unconditional indirect near branch (RET, JMP/CALL r/m) */
+    INSN_END = 0,  /* ends a run after it: changes what the run loop looks at */
+    INSN_PLAIN,    /* a run continues after it */
+    INSN_COND,     /* conditional near branch (Jcc, LOOPcc, JCXZ) */
+    INSN_JUMP,     /* unconditional direct near branch (JMP rel, CALL rel) */
+    INSN_INDIRECT, /* unconditional indirect near branch (RET, JMP/CALL r/m) */
 };
 
 enum insn_kind insn_kind(const struct insn *in);

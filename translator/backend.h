@@ -81,7 +81,8 @@ struct tr_ctx {
 };
 
 /* Where exec() stopped. */
-#define TR_EXIT_STOP (-1) /* anything but an unchained direct exit: the core
+#define TR_EXIT_STOP                                                                               \
+    (-1) /* anything but an unchained direct exit: the core
                              looks at cpu (eip, exec_break, ...) and decides */
 struct tr_exit {
     struct tr_block *last; /* the block that ran last (the one that exited) */
@@ -94,8 +95,8 @@ struct tr_exit {
 enum tr_status { TR_OK = 0, TR_FULL, TR_UNSUPPORTED };
 
 struct tr_backend {
-    const char *name;  /* as in -accel tcg,backend=NAME */
-    bool exec_memory;  /* the code arena must be executable */
+    const char *name;                      /* as in -accel tcg,backend=NAME */
+    bool exec_memory;                      /* the code arena must be executable */
     void *(*create)(struct tr_engine *tr); /* backend state; NULL = failure */
     void (*destroy)(void *be);
     enum tr_status (*translate)(void *be, struct tr_block *b);

@@ -5,15 +5,30 @@
 #include "cpu/insn_kind.h"
 #include "translator/tr_priv.h"
 
+/* True for an instruction that loads DS, ES or SS (and may thus end
+ * TR_MODE_FLAT) without ending a trace by itself: POP ES/DS, MOV ES/DS,Ew,
+ * LES, LDS, LSS. (MOV SS and POP SS end every block already.) */
+static bool loads_data_seg(const struct insn *in)
+{
+    switch (in->opcode) {
+    case 0x007:
+    case 0x01f:
+    case 0x0c4:
+    case 0x0c5:
+    case 0x1b2: return true;
+    case 0x08e: return in->reg == SEG_ES || in->reg == SEG_DS || in->reg == SEG_SS;
+    default: return false;
+    }
+}
+
 /* Allocate and decode; NULL when the arena is full (*full set) or nothing
  * decodes here. */
-static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t *host,
-                              bool *full)
+static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t *host, bool *full)
 {
     struct cpu *cpu = tr->cpu;
     const struct seg_cache *cs = &cpu->seg[SEG_CS];
     bool code32 = cpu->code32;
-    uint32_t eip = cpu->eip;
+    uint32_t eip = cpu->eip, mode = tr_mode(cpu);
     size_t mark = tr->data_used;
     struct tr_block *b = tr_data_alloc(tr, sizeof *b);
     struct insn *insn = tr_data_alloc(tr, TR_BLOCK_MAX * sizeof *insn);
@@ -39,21 +54,28 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
         pos += in->len;
         e = (e + in->len) & (code32 ? 0xffffffffu : 0xffffu);
         enum insn_kind k = insn_kind(in);
+        /* Every mode bit holds for the whole block and its chain: LSS may
+         * change SS.B, and under TR_MODE_FLAT a data segment load may end
+         * it (cpu/insn_kind.c lets both go on in an icache trace). */
+        if (k == INSN_PLAIN &&
+            (in->opcode == 0x1b2 || ((mode & TR_MODE_FLAT) && loads_data_seg(in))))
+            k = INSN_END;
         if (k == INSN_PLAIN)
             continue;
         end = k == INSN_COND || k == INSN_JUMP ? TR_END_DIRECT
-              : k == INSN_INDIRECT           ? TR_END_INDIRECT
-                                             : TR_END_SYSTEM;
+              : k == INSN_INDIRECT             ? TR_END_INDIRECT
+                                               : TR_END_SYSTEM;
         break;
     }
     if (n == 0) {
         tr->data_used = mark;
         return NULL;
     }
-    tr->data_used = mark + ((sizeof *b + 15) & ~(size_t)15) + ((n * sizeof *insn + 15) & ~(size_t)15);
+    tr->data_used =
+        mark + ((sizeof *b + 15) & ~(size_t)15) + ((n * sizeof *insn + 15) & ~(size_t)15);
     *b = (struct tr_block){
         .phys = phys,
-        .mode = tr_mode(cpu),
+        .mode = mode,
         .eip = eip,
         .cs_base = cs->base,
         .cs_limit = cs->limit,

@@ -24,6 +24,24 @@ enum tr_end {
                         the dispatcher returns to cpu_run() after it */
 };
 
+/* tr_block.mode bits (translator/tr_priv.h tr_mode()): what the code was
+ * built for. Each holds from the block's entry to its end and through its
+ * chained successors (an instruction that may change one ends the block as
+ * TR_END_SYSTEM), so a backend may specialise on any of them. */
+#define TR_MODE_CODE32    (1u << 0) /* CS.D */
+#define TR_MODE_STACK32   (1u << 1) /* SS.B */
+#define TR_MODE_CPL_SHIFT 2         /* bits 2-3: CPL */
+#define TR_MODE_PE        (1u << 4) /* CR0.PE */
+#define TR_MODE_VM        (1u << 5) /* EFLAGS.VM */
+#define TR_MODE_PG        (1u << 6) /* CR0.PG */
+/* Protected mode (not V86) with DS, ES and SS flat: base 0, limit 4 GiB,
+ * present, writable, expand-up data. Stays true for the whole block and its
+ * chained successors: under it a load of DS, ES or SS ends the block
+ * (TR_END_SYSTEM), so the dispatcher looks at the mode again. Without it the
+ * segments may change in the middle of a block (code built for the general
+ * case is right whatever they are). */
+#define TR_MODE_FLAT      (1u << 7)
+
 /* Successor slots of a block. */
 enum { TR_SLOT_FALL = 0, TR_SLOT_TAKEN = 1, TR_NSLOTS = 2 };
 
@@ -40,20 +58,20 @@ struct tr_slot {
 
 struct tr_block {
     /* --- key (translator/cache.c): a block is reused only when all match --- */
-    uint64_t phys;       /* guest physical address of the first byte (A20 applied) */
-    uint32_t mode;       /* tr_mode(): the CPU mode bits the code was built for */
-    uint32_t eip;        /* EIP of the first instruction */
-    uint32_t cs_base;    /* CS base and limit it was checked against: together */
-    uint32_t cs_limit;   /*   with eip they fix every direct successor's address */
+    uint64_t phys;     /* guest physical address of the first byte (A20 applied) */
+    uint32_t mode;     /* tr_mode(): the CPU mode bits the code was built for */
+    uint32_t eip;      /* EIP of the first instruction */
+    uint32_t cs_base;  /* CS base and limit it was checked against: together */
+    uint32_t cs_limit; /*   with eip they fix every direct successor's address */
 
     /* --- shape (translator/block.c) --- */
-    uint32_t end_eip;    /* EIP after the last instruction (16-bit wrap applied) */
-    uint16_t bytes;      /* length of the code in bytes */
-    uint8_t n;           /* instructions, 1..TR_BLOCK_MAX */
-    uint8_t end;         /* enum tr_end */
-    uint32_t clean;      /* bit i: instruction i takes no snapshot (cpu/insn_kind.h) */
-    struct insn *insn;   /* the n decoded instructions (arena) */
-    bool valid;          /* false once invalidated (SMC): never entered again */
+    uint32_t end_eip;  /* EIP after the last instruction (16-bit wrap applied) */
+    uint16_t bytes;    /* length of the code in bytes */
+    uint8_t n;         /* instructions, 1..TR_BLOCK_MAX */
+    uint8_t end;       /* enum tr_end */
+    uint32_t clean;    /* bit i: instruction i takes no snapshot (cpu/insn_kind.h) */
+    struct insn *insn; /* the n decoded instructions (arena) */
+    bool valid;        /* false once invalidated (SMC): never entered again */
 
     /* --- chaining (translator/dispatch.c decides, the backend patches) --- */
     struct tr_slot slot[TR_NSLOTS];
@@ -65,9 +83,9 @@ struct tr_block {
     struct tr_block *page_next; /* same physical page bucket */
 
     /* --- backend (translator/backend.h) --- */
-    void *code;          /* the backend's translation; NULL: not translated
+    void *code;         /* the backend's translation; NULL: not translated
                             (the core runs the decoded instructions itself) */
-    uint32_t code_size;  /* bytes of `code` (informative: stats, disassembly) */
+    uint32_t code_size; /* bytes of `code` (informative: stats, disassembly) */
 };
 
 #endif

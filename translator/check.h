@@ -14,8 +14,9 @@ struct cpu;
 struct cpu_engine;
 struct tr_check;
 
-/* Exit status of vx86 when the checker found a difference. */
-#define TR_CHECK_EXIT 3
+/* Exit status of vx86 when the checker found a difference: even, as vx86's
+ * own statuses are (odd ones come from the guest's exit port 0xF4). */
+#define TR_CHECK_EXIT 6
 
 /* Wrap `inner` (a translator engine, tr_engine_create) in a checker for
  * `cpu`. The checker owns `inner` from then on. NULL on failure (inner is

@@ -9,7 +9,7 @@
 #include "mmu/tlb.h"
 #include "translator/tr_priv.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 uint32_t tr_interp_block(struct cpu *cpu, const struct tr_block *b, uint32_t limit)
@@ -53,8 +53,8 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
     }
     uint64_t phys = e->phys | (lin & 0xfff);
     uint32_t mode = tr_mode(cpu);
-    if (guess && guess->valid && guess->phys == phys && guess->eip == eip &&
-        guess->mode == mode && guess->cs_base == cs->base && guess->cs_limit == cs->limit)
+    if (guess && guess->valid && guess->phys == phys && guess->eip == eip && guess->mode == mode &&
+        guess->cs_base == cs->base && guess->cs_limit == cs->limit)
         return guess;
     tr->stats.lookups++;
     struct tr_block *b = tr_hash_find(tr, phys, eip, mode, cs->base, cs->limit);

@@ -9,9 +9,9 @@
 #include "translator/block.h"
 #include "translator/translator.h"
 
-#define TR_HASH_BITS 15      /* block hash: by physical address and EIP */
-#define TR_PAGE_BITS 12      /* page lists: blocks by physical page */
-#define TR_SMC_BITS  12      /* write counters by physical page (hashed) */
+#define TR_HASH_BITS 15 /* block hash: by physical address and EIP */
+#define TR_PAGE_BITS 12 /* page lists: blocks by physical page */
+#define TR_SMC_BITS  12 /* write counters by physical page (hashed) */
 /* A page whose blocks were voided this many times since the last flush is
  * left to the interpreter's decoded-instruction cache (code and data that
  * keep sharing a 64-byte chunk, or code that rewrites itself in a loop). */
@@ -21,8 +21,8 @@ struct tr_engine {
     struct cpu *cpu;
     struct codepages *code;
     const struct tr_backend *ops;
-    void *be;                     /* the backend's state */
-    struct cpu_engine engine;     /* what the CPU holds (opaque = this) */
+    void *be;                 /* the backend's state */
+    struct cpu_engine engine; /* what the CPU holds (opaque = this) */
 
     /* arena: block headers and decoded instructions, then backend code */
     uint8_t *data;
@@ -34,10 +34,10 @@ struct tr_engine {
     struct tr_block *hash[1u << TR_HASH_BITS];
     struct tr_block *pages[1u << TR_PAGE_BITS];
     uint8_t smc[1u << TR_SMC_BITS];
-    bool flush_pending;           /* the memory map changed: flush before the next lookup */
-    uint64_t flush_gen;           /* bumped by each flush (blocks from before are gone) */
+    bool flush_pending; /* the memory map changed: flush before the next lookup */
+    uint64_t flush_gen; /* bumped by each flush (blocks from before are gone) */
 
-    bool one_block;               /* lockstep checking: one block per run */
+    bool one_block; /* lockstep checking: one block per run */
     bool last_valid;
     uint32_t last_eip, last_n;
 
@@ -62,12 +62,29 @@ void tr_cache_fini(struct tr_engine *tr);
 struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8_t *host);
 
 /* --- dispatch.c --- */
-/* The mode bits a block is keyed by (see tr_block.mode). */
+/* A flat data segment (TR_MODE_FLAT): base 0, limit 4 GiB, present,
+ * writable, expand-up data (type 001x with S). */
+static inline bool tr_seg_flat(const struct seg_cache *s)
+{
+    return s->base == 0 && s->limit == 0xffffffffu &&
+           (s->flags & (DESC_P | DESC_S | 0xe)) == (DESC_P | DESC_S | 0x2);
+}
+
+/* The mode bits a block is keyed by (TR_MODE_*, translator/block.h). */
 static inline uint32_t tr_mode(const struct cpu *cpu)
 {
-    return (uint32_t)cpu->code32 | (uint32_t)cpu->stack32 << 1 | (uint32_t)cpu->cpl << 2 |
-           (cpu->cr0 & CR0_PE) << 4 | ((cpu->eflags & EF_VM) ? 1u << 5 : 0) |
-           ((cpu->cr0 & CR0_PG) ? 1u << 6 : 0);
+    uint32_t m = (uint32_t)cpu->code32 | (uint32_t)cpu->stack32 << 1 |
+                 (uint32_t)cpu->cpl << TR_MODE_CPL_SHIFT;
+    if (cpu->cr0 & CR0_PE)
+        m |= TR_MODE_PE;
+    if (cpu->eflags & EF_VM)
+        m |= TR_MODE_VM;
+    else if ((cpu->cr0 & CR0_PE) && tr_seg_flat(&cpu->seg[SEG_DS]) &&
+             tr_seg_flat(&cpu->seg[SEG_ES]) && tr_seg_flat(&cpu->seg[SEG_SS]))
+        m |= TR_MODE_FLAT;
+    if (cpu->cr0 & CR0_PG)
+        m |= TR_MODE_PG;
+    return m;
 }
 /* Run up to `limit` instructions of b's decoded instructions through the
  * interpreter's handlers (run_cached's rules); returns how many retired. */

@@ -62,7 +62,7 @@ struct tr_stats {
 };
 void tr_get_stats(const struct tr_engine *tr, struct tr_stats *out);
 
-/* Lockstep checking (-accel tcg,check=on, later): with `on`, each engine
+/* Lockstep checking (-accel tcg,check=on, translator/check.c): with `on`, each engine
  * run executes at most one block (no chaining) and returns; tr_last_block
  * then tells which block ran (its EIP and instruction count) or false if
  * the run fell back to the interpreter. */

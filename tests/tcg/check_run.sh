@@ -5,7 +5,7 @@
 # VX86_ACCEL=tcg,backend=BACKEND,check=on. Passes when COMMAND passes, and the
 # checker's summary (on vx86's stderr, or in OUTPREFIX.monitor when the
 # script sends stderr there) says at least MIN_BLOCKS blocks were checked
-# and no difference was found. A difference ends vx86 with status 3 and a
+# and no difference was found. A difference ends vx86 with status 6 and a
 # report (both states, the block disassembled) on stderr.
 set -u
 backend=$1

@@ -6,15 +6,18 @@
  * the interpreter; interrupts arrive at the same instruction. */
 #include "test_core_harness.h"
 
+#include "cpu/mem.h"
+#include "mmu/io_ops.h"
 #include "translator/backend.h"
+#include "translator/tr_priv.h"
 #include "translator/translator.h"
 
-#define CODE  0x1000u
-#define DATA  0x3000u
-#define ES_BASE 0x8000u
-#define STACK 0x7000u
+#define CODE        0x1000u
+#define DATA        0x3000u
+#define ES_BASE     0x8000u
+#define STACK       0x7000u
 #define IRQ_HANDLER 0x5000u
-#define IRQ_COUNT 0x4000u
+#define IRQ_COUNT   0x4000u
 
 /* tests/unit/test_translator.c's program (nasm, org 0x1000): a loop with a
  * call, an indirect jump, a conditional skip, REP STOSB and stores; "bits
@@ -27,13 +30,12 @@
  *   nowrap: dec ecx / jnz lp / hlt
  *   sub1:  push ebx / mov ebx,eax / shl ebx,1 / xor edx,ebx / pop ebx / ret */
 static const uint8_t prog16[] = {
-    0x66, 0xb9, 0x3c, 0x00, 0x00, 0x00, 0x66, 0x31, 0xc0, 0x66, 0xbe, 0x00, 0x30, 0x00, 0x00,
-    0x66, 0x31, 0xd2, 0x66, 0x01, 0xc8, 0x66, 0x67, 0x89, 0x06, 0x66, 0x83, 0xc6, 0x04, 0xe8,
-    0x30, 0x00, 0xf6, 0xc1, 0x03, 0x74, 0x0e, 0x66, 0x42, 0x66, 0x8d, 0x1e, 0x2f, 0x10, 0x66,
-    0xff, 0xe3, 0x66, 0x6b, 0xc0, 0x03, 0x66, 0x51, 0x66, 0x89, 0xcf, 0xf3, 0xaa, 0x66, 0x59,
-    0x66, 0x81, 0xfe, 0x00, 0x31, 0x00, 0x00, 0x72, 0x06, 0x66, 0xbe, 0x00, 0x30, 0x00, 0x00,
-    0x66, 0x49, 0x75, 0xc3, 0xf4, 0x66, 0x53, 0x66, 0x89, 0xc3, 0x66, 0xd1, 0xe3, 0x66, 0x31,
-    0xda, 0x66, 0x5b, 0xc3};
+    0x66, 0xb9, 0x3c, 0x00, 0x00, 0x00, 0x66, 0x31, 0xc0, 0x66, 0xbe, 0x00, 0x30, 0x00, 0x00, 0x66,
+    0x31, 0xd2, 0x66, 0x01, 0xc8, 0x66, 0x67, 0x89, 0x06, 0x66, 0x83, 0xc6, 0x04, 0xe8, 0x30, 0x00,
+    0xf6, 0xc1, 0x03, 0x74, 0x0e, 0x66, 0x42, 0x66, 0x8d, 0x1e, 0x2f, 0x10, 0x66, 0xff, 0xe3, 0x66,
+    0x6b, 0xc0, 0x03, 0x66, 0x51, 0x66, 0x89, 0xcf, 0xf3, 0xaa, 0x66, 0x59, 0x66, 0x81, 0xfe, 0x00,
+    0x31, 0x00, 0x00, 0x72, 0x06, 0x66, 0xbe, 0x00, 0x30, 0x00, 0x00, 0x66, 0x49, 0x75, 0xc3, 0xf4,
+    0x66, 0x53, 0x66, 0x89, 0xc3, 0x66, 0xd1, 0xe3, 0x66, 0x31, 0xda, 0x66, 0x5b, 0xc3};
 static const uint8_t prog32[] = {
     0xb9, 0x3c, 0x00, 0x00, 0x00, 0x31, 0xc0, 0xbe, 0x00, 0x30, 0x00, 0x00, 0x31, 0xd2, 0x01,
     0xc8, 0x89, 0x06, 0x83, 0xc6, 0x04, 0xe8, 0x28, 0x00, 0x00, 0x00, 0xf6, 0xc1, 0x03, 0x74,
@@ -315,7 +317,8 @@ static void compare_code(const uint8_t *code, size_t len, uint32_t at, uint64_t 
 START_TEST(fault_inside_a_block_restores_the_registers)
 {
     cur = backends[_i];
-    static const uint8_t code[] = {0x40, 0x83, 0xc3, 0x02, 0x50, 0x8f, 0x06, 0xff, 0xff, 0x41, 0xf4};
+    static const uint8_t code[] = {0x40, 0x83, 0xc3, 0x02, 0x50, 0x8f,
+                                   0x06, 0xff, 0xff, 0x41, 0xf4};
     compare_code(code, sizeof code, CODE, 8);
     struct tmach *x = make(false, true, 0, 0);
     memcpy(x->ram + CODE, code, sizeof code);
@@ -351,6 +354,154 @@ START_TEST(page_crossing_and_cs_end)
     same_state(t[0], t[1]);
     tm_destroy(t[0]);
     tm_destroy(t[1]);
+}
+END_TEST
+
+/* Linear 0x400000 mapped to one code page, then to another (as a MOV CR3
+ * would), then back: the blocks and chains of one never run for the other.
+ *   mov ecx, 10 / l: add eax, N / dec ecx / jnz l / hlt */
+START_TEST(remapped_code_page)
+{
+    cur = backends[_i];
+    struct tmach *t[2] = {make(true, false, 0, 0), make(true, true, 0, 0)};
+    for (int k = 0; k < 2; k++) {
+        struct tmach *m = t[k];
+        for (uint32_t n = 1; n <= 2; n++) {
+            static const uint8_t loop[] = {0xb9, 0x0a, 0,    0,    0,    0x83,
+                                           0xc0, 0,    0x49, 0x75, 0xfa, 0xf4};
+            memcpy(m->ram + 0x4000 + 0x1000 * n, loop, sizeof loop);
+            m->ram[0x4000 + 0x1000 * n + 7] = (uint8_t)n;
+        }
+        wr32(m, 0x20000, 0x21000 | 3); /* PDE 0: identity, first 1 MiB */
+        wr32(m, 0x20004, 0x22000 | 3); /* PDE 1: 0x400000 -> below */
+        for (uint32_t p = 0; p < 256; p++)
+            wr32(m, 0x21000 + 4 * p, p << 12 | 3);
+        m->cpu->cr3 = 0x20000;
+        m->cpu->cr0 |= CR0_PG;
+        SETREG(m, R_EAX, 0);
+        for (int round = 0; round < 4; round++) {
+            wr32(m, 0x22000, (round & 1 ? 0x6000 : 0x5000) | 3);
+            mmu_flush_all(m->cpu);
+            m->cpu->eip = 0x400000;
+            m->cpu->halted = false;
+            ck_assert_int_eq(cpu_run(m->cpu, 1000), CPU_EXIT_HALT);
+        }
+        ck_assert_uint_eq(REG(m, R_EAX), 10 + 20 + 10 + 20);
+    }
+    same_state(t[0], t[1]);
+    tm_destroy(t[0]);
+    tm_destroy(t[1]);
+}
+END_TEST
+
+/* The same physical loop run as 0100:0000 and as 0000:1000 (its near jump
+ * lands on other linear addresses), and at a CS base that is not a page
+ * multiple. mov cx, 5 / l: inc ax / loop l / retf */
+START_TEST(same_code_under_other_cs_bases)
+{
+    cur = backends[_i];
+    static const uint8_t code[] = {0xb9, 0x05, 0x00, 0x40, 0xe2, 0xfd, 0xcb};
+    struct tmach *t[2] = {make(false, false, 0, 0), make(false, true, 0, 0)};
+    for (int k = 0; k < 2; k++) {
+        struct tmach *m = t[k];
+        memcpy(m->ram + 0x1000, code, sizeof code);
+        SETREG(m, R_EAX, 0);
+        static const uint32_t bases[] = {0x1000, 0, 0x0ff0, 0x1000, 0};
+        for (int i = 0; i < 5; i++) {
+            uint32_t base = bases[i];
+            /* far-call it from a HLT at 0000:0600 (RETF comes back there) */
+            m->ram[0x600] = 0xf4;
+            SETREG(m, R_ESP, STACK - 4);
+            wr16(m, STACK - 4, 0x600);
+            wr16(m, STACK - 2, 0);
+            m->cpu->seg[SEG_CS].sel = (uint16_t)(base >> 4);
+            m->cpu->seg[SEG_CS].base = base;
+            m->cpu->eip = 0x1000 - base;
+            m->cpu->halted = false;
+            ck_assert_int_eq(cpu_run(m->cpu, 1000), CPU_EXIT_HALT);
+            ck_assert_uint_eq(m->cpu->eip, 0x601);
+        }
+        ck_assert_uint_eq(REG(m, R_EAX) & 0xffff, 25);
+    }
+    same_state(t[0], t[1]);
+    tm_destroy(t[0]);
+    tm_destroy(t[1]);
+}
+END_TEST
+
+/* TR_MODE_FLAT: flat 32-bit protected mode has it, real mode not; under it
+ * a load of DS ends the block (the rest runs under the new mode), without
+ * it the block goes on.
+ *   mov ax, 0x18 / mov ds, ax / mov eax, [0x100] / mov bx, 0x10 / mov ds, bx /
+ *   mov ecx, [0x100] / hlt     (0x18: data at base 0x10000) */
+START_TEST(flat_mode_and_segment_loads)
+{
+    cur = backends[_i];
+    static const uint8_t code[] = {0x66, 0xb8, 0x18, 0x00, 0x8e, 0xd8, 0xa1, 0x00,
+                                   0x01, 0x00, 0x00, 0x66, 0xbb, 0x10, 0x00, 0x8e,
+                                   0xdb, 0x8b, 0x0d, 0x00, 0x01, 0x00, 0x00, 0xf4};
+    struct tmach *t[2] = {make(true, false, 0, 0), make(true, true, 0, 0)};
+    for (int k = 0; k < 2; k++) {
+        struct tmach *m = t[k];
+        ck_assert(!(tr_mode(m->cpu) & TR_MODE_FLAT)); /* make(): ES at ES_BASE */
+        m->cpu->seg[SEG_ES].base = 0;
+        ck_assert(tr_mode(m->cpu) & TR_MODE_FLAT);
+        wr32(m, 0x500, 0), wr32(m, 0x504, 0);
+        wr32(m, 0x508, 0x0000ffff), wr32(m, 0x50c, 0x00cf9b00); /* code, flat */
+        wr32(m, 0x510, 0x0000ffff), wr32(m, 0x514, 0x00cf9300); /* data, flat */
+        wr32(m, 0x518, 0x0000ffff), wr32(m, 0x51c, 0x00409301); /* data at 0x10000, 64K */
+        m->cpu->gdtr = (struct dtr){.base = 0x500, .limit = 0x1f};
+        wr32(m, 0x100, 0x11111111);
+        wr32(m, 0x10100, 0x22222222);
+        memcpy(m->ram + CODE, code, sizeof code);
+        ck_assert_int_eq(cpu_run(m->cpu, 100), CPU_EXIT_HALT);
+        ck_assert_uint_eq(REG(m, R_EAX), 0x22222222);
+        ck_assert_uint_eq(REG(m, R_ECX), 0x11111111);
+    }
+    same_state(t[0], t[1]);
+    /* Ended after the first MOV DS (flat), not after the second. */
+    ck_assert_uint_eq(tr_blocks_on_page(tr_of_cpu(t[1]->cpu), CODE), 2);
+    struct tmach *r = make(false, false, 0, 0);
+    ck_assert(!(tr_mode(r->cpu) & TR_MODE_FLAT));
+    tm_destroy(r);
+    tm_destroy(t[0]);
+    tm_destroy(t[1]);
+}
+END_TEST
+
+/* Code in MMIO (a device's memory): never a block, run by the interpreter,
+ * with the same result. inc ax / inc ax / hlt at 0x90000. */
+static uint8_t mmio_code[16] = {0x40, 0x40, 0xf4};
+static uint32_t mmio_read(void *opaque, uint32_t off, int size)
+{
+    (void)opaque;
+    uint32_t v = 0;
+    for (int i = 0; i < size && off + i < sizeof mmio_code; i++)
+        v |= (uint32_t)mmio_code[off + i] << (8 * i);
+    return v;
+}
+static void mmio_write(void *opaque, uint32_t off, uint32_t v, int size)
+{
+    (void)opaque, (void)off, (void)v, (void)size;
+}
+
+START_TEST(code_in_mmio_runs_in_the_interpreter)
+{
+    cur = backends[_i];
+    static const struct io_ops ops = {.read = mmio_read, .write = mmio_write, .sizes = 0};
+    struct tmach *x = make(false, true, 0, 0);
+    memmap_add_mmio(x->mem, 0xf0000, 0x1000, &ops, NULL);
+    x->cpu->seg[SEG_CS].base = 0xf0000;
+    x->cpu->seg[SEG_CS].sel = 0xf000;
+    x->cpu->eip = 0;
+    SETREG(x, R_EAX, 5);
+    ck_assert_int_eq(cpu_run(x->cpu, 100), CPU_EXIT_HALT);
+    ck_assert_uint_eq(REG(x, R_EAX), 7);
+    ck_assert_uint_eq(x->cpu->eip, 3);
+    struct tr_stats s = stats_of(x);
+    ck_assert_uint_eq(s.blocks_built, 0);
+    ck_assert_uint_ge(s.fallbacks, 3);
+    tm_destroy(x);
 }
 END_TEST
 
@@ -391,6 +542,10 @@ int main(void)
     tcase_add_loop_test(tc, interrupts_arrive_at_the_same_instruction, 0, nbackends);
     tcase_add_loop_test(tc, fault_inside_a_block_restores_the_registers, 0, nbackends);
     tcase_add_loop_test(tc, page_crossing_and_cs_end, 0, nbackends);
+    tcase_add_loop_test(tc, remapped_code_page, 0, nbackends);
+    tcase_add_loop_test(tc, same_code_under_other_cs_bases, 0, nbackends);
+    tcase_add_loop_test(tc, flat_mode_and_segment_loads, 0, nbackends);
+    tcase_add_loop_test(tc, code_in_mmio_runs_in_the_interpreter, 0, nbackends);
     tcase_add_test(tc, accel_spellings);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

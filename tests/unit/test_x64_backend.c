@@ -1,6 +1,6 @@
 /* The x86-64 translator backend (translator/x64/) against the interpreter:
  * random blocks of the natively emitted forms (ALU, TEST, MOV, INC/DEC,
- * LEA, Jcc/JMP, with register, immediate and memory operands, 8/16/32-bit)
+ * LEA, PUSH/POP, Jcc/JMP/CALL/RET, with register, immediate and memory operands, 8/16/32-bit)
  * mixed with helper-called instructions, run by both engines from the same
  * random state (registers, flags, memory) in paged protected mode where one
  * data page is not present; registers, EFLAGS, EIP, CR2, icount and all of
@@ -144,7 +144,7 @@ static void imm_of(struct prog *p, int size)
 static void random_insn(struct prog *p)
 {
     int size, op = rnd_n(8);
-    switch (rnd_n(14)) {
+    switch (rnd_n(15)) {
     case 0: case 1: /* ALU r/m, r  and  r, r/m */
         size = pick_size(p, true);
         put8(p, op << 3 | (rnd_n(2) ? 2 : 0) | (size > 1));
@@ -201,14 +201,17 @@ static void random_insn(struct prog *p)
         put8(p, 0x8d);
         modrm_mem(p, any_reg());
         break;
-    case 10: /* helper-called: NOT/NEG/shifts/ADC with memory via the interpreter */
+    case 10: case 13: /* NOT/NEG (helpers), shifts (SHL/SHR/SAR r32 native) */
         size = pick_size(p, false);
         if (rnd_n(2)) {
             put8(p, 0xf7);
             modrm_any(p, 2 + rnd_n(2), true);
+        } else if (rnd_n(3) == 0) {
+            put8(p, 0xd1); /* by 1 */
+            modrm_any(p, rnd_n(8), true);
         } else {
             put8(p, 0xc1);
-            modrm_any(p, rnd_n(8) == 6 ? 4 : rnd_n(8), true);
+            modrm_any(p, rnd_n(8), true);
             put8(p, rnd_n(40));
         }
         break;
@@ -243,9 +246,17 @@ static void random_prog(struct prog *p, int segments)
         int k = 1 + rnd_n(12);
         for (int i = 0; i < k; i++)
             random_insn(p);
-        if (rnd_n(4) == 0) {
+        uint32_t kind = rnd_n(8);
+        if (kind == 0) {
             put8(p, 0xeb); /* JMP rel8 over a HLT */
             put8(p, 1);
+        } else if (kind == 1) {
+            put8(p, 0xe8); /* CALL rel32 over a HLT */
+            put32(p, 1);
+        } else if (kind == 2) {
+            put8(p, 0x68); /* PUSH the address after the HLT; RET there */
+            put32(p, CODE + p->n + 4 + 2);
+            put8(p, 0xc3);
         } else if (rnd_n(2)) {
             put8(p, 0x70 + rnd_n(16));
             put8(p, 1);

@@ -12,14 +12,16 @@
  * - before a memory access (which may fault or reach a device), icount and
  *   insn_eip are exact; after one, exec_break is looked at (MMIO);
  * - memory goes through cpu_read/cpu_write (segment checks, TLB, faults).
- * Guest registers live in cpu->gpr; EAX ECX EDX are host scratch, R13 holds
- * the effective address and R14/R15 values across helper calls. */
+ * Guest registers live in cpu->gpr; EAX ECX EDX R10 R11 are host scratch,
+ * R13 holds the effective address and RBP/R14/R15 values across helper
+ * calls. */
 #if defined(__x86_64__)
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/insn.h"
 #include "cpu/mem.h"
+#include "mmu/tlb.h"
 #include "translator/backend.h"
 #include "translator/x64/gen.h"
 
@@ -109,36 +111,113 @@ static void ea(struct x64_buf *x, const struct insn *in)
 /* Before an instruction that may fault or reach a device. */
 static void fallible(struct x64_gen *g)
 {
+    /* The block may end right after this one (exec_break: MMIO, a write to
+     * cached code), before the next instruction rewrites the flags. */
+    g->lf_dead = false;
     x64_gen_flush(g);
     x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
 }
 
-/* EAX = cpu_read(cpu, seg, R13D, size). */
-static void mem_read(struct x64_gen *g, const struct insn *in, int size)
+/* The inline soft-TLB path (mmu/tlb.h, cpu/access.c): for a segment with
+ * a 4 GiB limit (and, in protected mode, a present data segment that is not
+ * expand-down, writable for a write), an aligned access whose TLB tag for
+ * this access kind and CPL matches is a host load/store at lin + addend.
+ * Anything else (segment limit, misalignment, which also covers #AC and
+ * page crossing, a miss, MMIO, ROM, code pages) jumps to the returned rel32
+ * site, to be pointed at the cpu_read/cpu_write call. Uses R10, R11, RAX;
+ * leaves RAX = the host address base (lin + addend - lin) and R10 = lin. */
+static void tlb_fast(struct x64_gen *g, int segno, int size, int acc,
+                     uint32_t *slow, int *nslow)
 {
     struct x64_buf *x = g->x;
+    uint32_t mode = g->b->mode;
+    int cpl = (mode >> 2) & 3;
+    bool prot = (mode >> 4) & 1, v86 = (mode >> 5) & 1;
+    const struct seg_cache *sc = NULL;
+    int32_t seg = CPU_OFF(seg) + (int32_t)(segno * sizeof *sc);
+    x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, limit)),
+               -1);
+    slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
+    if (prot && !v86) {
+        uint32_t m = DESC_P | 0x8 | 0x4 | (acc == ACC_WRITE ? 0x2 : 0);
+        uint32_t want = DESC_P | (acc == ACC_WRITE ? 0x2 : 0);
+        x64_mov_rm(x, 4, X64_R11, X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, flags)));
+        x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)m);
+        x64_alu_ri(x, X64_CMP, 4, X64_R11, (int32_t)want);
+        slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
+    }
+    x64_mov_rr(x, 4, X64_R10, X64_R13);
+    x64_alu_rm(x, X64_ADD, 4, X64_R10,
+               X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, base)));
+    if (size > 1) {
+        x64_test_ri(x, 4, X64_R10, size - 1);
+        slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
+    }
+    _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry index is a shift by 5");
+    x64_mov_rr(x, 4, X64_R11, X64_R10);
+    x64_shift_ri(x, X64_SHR, 4, X64_R11, 12);
+    x64_alu_ri(x, X64_AND, 4, X64_R11, TLB_SIZE - 1);
+    x64_shift_ri(x, X64_SHL, 4, X64_R11, 5);
+    int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
+                (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+    x64_mov_rr(x, 4, X64_RAX, X64_R10);
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)TLB_PAGE_MASK);
+    x64_alu_rm(x, X64_CMP, 4, X64_RAX,
+               X64_MEMX(X64_RBX, X64_R11, 0,
+                        e + (int32_t)offsetof(struct tlb_entry, tag) + 4 * acc));
+    slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
+    x64_mov_rm(x, 8, X64_RAX,
+               X64_MEMX(X64_RBX, X64_R11, 0, e + (int32_t)offsetof(struct tlb_entry, addend)));
+}
+
+/* EAX = the `size`-byte value at seg:R13D (cpu_read on the slow path). */
+static void mem_read(struct x64_gen *g, int seg, int size)
+{
+    struct x64_buf *x = g->x;
+    uint32_t slow[4];
+    int nslow = 0;
+    tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
+    struct x64_mem host = X64_MEMX(X64_RAX, X64_R10, 0, 0);
+    if (size == 4)
+        x64_mov_rm(x, 4, X64_RAX, host);
+    else
+        x64_movzx_rm(x, 4, size, X64_RAX, host);
+    uint32_t done = x64_jmp32(x);
+    for (int k = 0; k < nslow; k++)
+        x64_patch_rel32(x, slow[k]);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(x, 4, X64_RSI, in->seg);
+    x64_mov_ri(x, 4, X64_RSI, (uint32_t)seg);
     x64_mov_rr(x, 4, X64_RDX, X64_R13);
     x64_mov_ri(x, 4, X64_RCX, (uint32_t)size);
     x64_gen_call(g, (const void *)cpu_read);
     x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* a uint32_t return leaves RAX[63:32] undefined */
+    x64_patch_rel32(x, done);
+    g->flags_valid = false;
 }
 
-/* cpu_write(cpu, seg, R13D, value, size); value from a host register other
- * than RDI/RSI/RDX/R8, or a constant. */
-static void mem_write(struct x64_gen *g, const struct insn *in, int size, struct val v)
+/* Write the value in ECX (or a constant) to seg:R13D (cpu_write on the slow
+ * path). */
+static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
 {
     struct x64_buf *x = g->x;
     if (v.is_imm)
         x64_mov_ri(x, 4, X64_RCX, v.imm & mask_of(size));
     else if (v.reg != X64_RCX)
         x64_mov_rr(x, 4, X64_RCX, v.reg);
+    uint32_t slow[4];
+    int nslow = 0;
+    tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
+    x64_mov_mr(x, size, X64_MEMX(X64_RAX, X64_R10, 0, 0), X64_RCX);
+    uint32_t done = x64_jmp32(x);
+    for (int k = 0; k < nslow; k++)
+        x64_patch_rel32(x, slow[k]);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(x, 4, X64_RSI, in->seg);
+    x64_mov_ri(x, 4, X64_RSI, (uint32_t)seg);
     x64_mov_rr(x, 4, X64_RDX, X64_R13);
     x64_mov_ri(x, 4, X64_R8, (uint32_t)size);
     x64_gen_call(g, (const void *)cpu_write);
+    x64_patch_rel32(x, done);
+    g->flags_valid = false;
 }
 
 /* After a memory instruction: count it, and leave if MMIO asked the run loop
@@ -229,7 +308,7 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     ea(x, in);
     if (!dst_rm) {
         /* reg = reg op [mem] */
-        mem_read(g, in, size);
+        mem_read(g, in->seg, size);
         x64_mov_rr(x, 4, X64_R14, X64_RAX);
         bool bt = carry_in(g, op);
         x64_mov_rr(x, 4, X64_RCX, X64_R14);
@@ -243,7 +322,7 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         return true;
     }
     /* [mem] = [mem] op src: read, compute, write, then the flags. */
-    mem_read(g, in, size);
+    mem_read(g, in->seg, size);
     x64_mov_rr(x, 4, X64_R14, X64_RAX);
     bool bt = carry_in(g, op);
     if (src.is_imm)
@@ -263,13 +342,10 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     }
     x64_mov_rr(x, 4, X64_R15, X64_RCX);
     x64_mov_rr(x, 4, X64_RCX, X64_RDX);
-    x64_mov_rr(x, 4, X64_RDX, X64_R13);
-    x64_mov_rr(x, 4, X64_R13, X64_RCX); /* the result survives the call */
-    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(x, 4, X64_RSI, in->seg);
-    x64_mov_ri(x, 4, X64_R8, (uint32_t)size);
-    x64_gen_call(g, (const void *)cpu_write);
-    set_lf(g, kind, size, VREG(X64_R13), VREG(X64_R14), VREG(X64_R15));
+    x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    x64_mov_rr(x, 4, X64_RBP, X64_RDX); /* the result survives the write */
+    mem_write(g, in->seg, size, VREG(X64_RCX));
+    set_lf(g, kind, size, VREG(X64_RBP), VREG(X64_R14), VREG(X64_R15));
     after_mem(g);
     return true;
 }
@@ -301,7 +377,7 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
         load_reg(x, X64_RCX, src.reg, size);
         src = VREG(X64_RCX);
     }
-    mem_write(g, in, size, src);
+    mem_write(g, in->seg, size, src);
     after_mem(g);
     return true;
 }
@@ -318,7 +394,7 @@ static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
     }
     fallible(g);
     ea(x, in);
-    mem_read(g, in, size);
+    mem_read(g, in->seg, size);
     store_reg(x, in->reg, X64_RAX, size);
     after_mem(g);
     return true;
@@ -420,6 +496,120 @@ static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
     return X64_NATIVE_ENDED;
 }
 
+/* ---- SHL/SHR/SAR r32 by a constant (C1, D1): cpu/shift.c's flags ---- */
+
+static bool shift_imm(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    unsigned count = in->opcode == 0xd1 ? 1 : in->imm & 0x1f;
+    int op = in->reg;
+    if (in->is_mem || in->opsize != 4 || count == 0 || op < X64_SHL)
+        return false;
+    load_reg(x, X64_RAX, in->rm, 4);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4, X64_RDX, (uint8_t)count);
+    x64_setcc(x, X64_CC_B, X64_RCX); /* CF: the last bit shifted out */
+    x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
+    store_reg(x, in->rm, X64_RDX, 4);
+    /* OF (SDM's one-step formula at every count, see cpu/shift.c): SHL:
+     * CF ^ MSB(result); SHR: MSB(operand) for a count of 1, else 0; SAR: 0. */
+    if (op == X64_SHL || op == X64_SAL || (op == X64_SHR && count == 1)) {
+        x64_mov_rr(x, 4, X64_R8, op == X64_SHR ? X64_RAX : X64_RDX);
+        x64_shift_ri(x, X64_SHR, 4, X64_R8, 31);
+        if (op != X64_SHR)
+            x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_RCX);
+        x64_shift_ri(x, X64_SHL, 4, X64_R8, 11);
+        x64_alu_rr(x, X64_OR, 4, X64_RCX, X64_R8);
+    }
+    /* cpu_lf_set_szp: op, res and eager (src1/src2 untouched). */
+    x64_mov_mi(x, 4, lf(0), LF_SZP | 4 << 8);
+    x64_mov_mr(x, 4, lf(1), X64_RDX);
+    x64_mov_mr(x, 4, lf(4), X64_RCX);
+    g->flags_valid = false; /* the host's OF/AF need not be the guest's */
+    g->pending++;
+    return true;
+}
+
+/* ---- the stack: PUSH/POP r, CALL rel, RET (a 32-bit stack, SS.B) ---- */
+
+static bool stack32(const struct x64_gen *g) { return (g->b->mode >> 1) & 1; }
+
+/* cpu_push(ECX, size): the write at SS:ESP-size first, then ESP. */
+static void push_ecx(struct x64_gen *g, int size)
+{
+    struct x64_buf *x = g->x;
+    x64_mov_rm(x, 4, X64_R13, greg(R_ESP, 4));
+    x64_lea(x, 4, X64_R13, X64_MEM(X64_R13, -size));
+    mem_write(g, SEG_SS, size, VREG(X64_RCX));
+    x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
+}
+
+/* EAX = cpu_pop(size) without committing ESP: R13D = the new ESP. */
+static void pop_eax(struct x64_gen *g, int size)
+{
+    struct x64_buf *x = g->x;
+    x64_mov_rm(x, 4, X64_R13, greg(R_ESP, 4));
+    mem_read(g, SEG_SS, size);
+    x64_lea(x, 4, X64_R13, X64_MEM(X64_R13, size));
+}
+
+static bool push_r(struct x64_gen *g, const struct insn *in)
+{
+    fallible(g);
+    load_reg(g->x, X64_RCX, in->opcode & 7, in->opsize); /* PUSH ESP: the old value */
+    push_ecx(g, in->opsize);
+    after_mem(g);
+    return true;
+}
+
+static bool pop_r(struct x64_gen *g, const struct insn *in)
+{
+    fallible(g);
+    pop_eax(g, in->opsize);
+    x64_mov_mr(g->x, 8, greg(R_ESP, 4), X64_R13);
+    store_reg(g->x, in->opcode & 7, X64_RAX, in->opsize); /* POP ESP: the value wins */
+    after_mem(g);
+    return true;
+}
+
+static enum x64_native call_rel(struct x64_gen *g, const struct insn *in)
+{
+    bool ok;
+    uint32_t target = branch_target(g, in, &ok);
+    if (!ok)
+        return X64_NATIVE_NO;
+    fallible(g);
+    x64_mov_ri(g->x, 4, X64_RCX, g->next);
+    push_ecx(g, 4);
+    g->pending++;
+    x64_gen_flush(g);
+    goto_eip(g, target);
+    return X64_NATIVE_ENDED;
+}
+
+/* RET: the popped target is checked against CS.limit before anything is
+ * committed, so its #GP needs no snapshot. */
+static enum x64_native ret_near(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    fallible(g);
+    pop_eax(g, 4);
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)g->b->cs_limit);
+    uint32_t gp = x64_jcc32(x, X64_CC_A);
+    x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
+    x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_RAX);
+    g->pending++;
+    x64_gen_flush(g);
+    x64_gen_jmp_stop(g);
+    x64_patch_rel32(x, gp);
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(x, 4, X64_RSI, EXC_GP);
+    x64_mov_ri(x, 4, X64_RDX, 0);
+    x64_gen_call(g, (const void *)cpu_exception);
+    x64_ud2(x);
+    return X64_NATIVE_ENDED;
+}
+
 /* ---- dispatch ---- */
 
 static int size_of(const struct insn *in) { return (in->flags & D_BYTE) ? 1 : in->opsize; }
@@ -473,6 +663,8 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
         if (in->reg != 0)
             return X64_NATIVE_NO;
         return mov_to_rm(g, in, size, VIMM(in->imm));
+    case 0xc1: case 0xd1:
+        return shift_imm(g, in);
     case 0x8d:
         if (!in->is_mem)
             return X64_NATIVE_NO;
@@ -488,6 +680,12 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
     }
     if (op >= 0x40 && op <= 0x4f)
         return incdec(g, in);
+    if (op >= 0x50 && op <= 0x5f && stack32(g))
+        return op < 0x58 ? push_r(g, in) : pop_r(g, in);
+    if (last && op == 0xc3 && in->opsize == 4 && stack32(g) && g->b->end == TR_END_INDIRECT)
+        return ret_near(g);
+    if (last && op == 0xe8 && in->opsize == 4 && stack32(g) && g->b->end == TR_END_DIRECT)
+        return call_rel(g, in);
     if (last && g->b->end == TR_END_DIRECT) {
         if (op >= 0x70 && op <= 0x7f)
             return jcc(g, in, op & 15);
