@@ -9,7 +9,6 @@
 #include "mmu/codepages.h"
 #include "mmu/memmap.h"
 #include "mmu/tlb.h"
-#include "translator/check.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -108,16 +107,16 @@ static NOINLINE uint64_t read_slow(struct cpu *cpu, uint32_t lin, int size, int 
         if (!(e->tag[ACC_READ] & TLB_SLOW))
             return host_load(host_of(e, lin), size);
         cpu->exec_break = 1; /* MMIO: the device may want the run loop's attention */
-        if (unlikely(cpu->check))
-            tr_check_device(cpu);
+        if (unlikely(cpu->watch))
+            cpu->watch->device(cpu);
         return memmap_read(cpu->mem, e->phys | off, size);
     }
     /* Crossing a page: both translations (and their faults) come first. */
     uint32_t n1 = 0x1000 - off;
     uint64_t p1 = tlb_get(cpu, lin, acc)->phys | off;
     uint64_t p2 = tlb_get(cpu, lin + n1, acc)->phys;
-    if (unlikely(cpu->check))
-        tr_check_device(cpu);
+    if (unlikely(cpu->watch))
+        cpu->watch->device(cpu);
     uint64_t v = 0;
     for (int i = 0; i < size; i++)
         v |= memmap_read(cpu->mem, (uint32_t)i < n1 ? p1 + i : p2 + (i - n1), 1) << (i * 8);
@@ -137,21 +136,21 @@ static NOINLINE void write_slow(struct cpu *cpu, uint32_t lin, uint64_t v, int s
         if (e->flags & TLB_RAMW) {
             /* RAM holding cached code: report the write, which drops the
              * code if the write overlaps it (and ends the running trace). */
-            if (unlikely(cpu->check))
-                tr_check_ram_write(cpu, e->phys | off, host_of(e, lin), v, size);
+            if (unlikely(cpu->watch))
+                cpu->watch->ram_write(cpu, e->phys | off, host_of(e, lin), v, size);
             codepage_written(memmap_codepages(cpu->mem), e->phys | off, size);
             host_store(host_of(e, lin), v, size);
             return;
         }
-        if (unlikely(cpu->check))
-            tr_check_device(cpu);
+        if (unlikely(cpu->watch))
+            cpu->watch->device(cpu);
         memmap_write(cpu->mem, e->phys | off, v, size);
     } else {
         uint32_t n1 = 0x1000 - off;
         uint64_t p1 = tlb_get(cpu, lin, acc)->phys | off;
         uint64_t p2 = tlb_get(cpu, lin + n1, acc)->phys;
-        if (unlikely(cpu->check))
-            tr_check_device(cpu);
+        if (unlikely(cpu->watch))
+            cpu->watch->device(cpu);
         for (int i = 0; i < size; i++)
             memmap_write(cpu->mem, (uint32_t)i < n1 ? p1 + i : p2 + (i - n1),
                          (v >> (i * 8)) & 0xff, 1);

@@ -7,7 +7,8 @@
 #include "cpu/fpu.h"
 #include "cpu/icache.h"
 #include "cpu/mem.h"
-#include "translator/translator.h"
+
+struct cpu_engine *(*cpu_engine_factory)(struct cpu *cpu);
 
 struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io)
 {
@@ -17,9 +18,8 @@ struct cpu *cpu_create(struct memmap *mem, struct ioport_map *io)
     cpu->mem = mem;
     cpu->io = io;
     cpu_reset(cpu);
-    /* VX86_ACCEL=tcg[,...] gives every CPU the translator (tests, vx86). */
-    if (mem)
-        cpu_set_engine(cpu, tr_engine_from_env(cpu));
+    if (mem && cpu_engine_factory)
+        cpu_set_engine(cpu, cpu_engine_factory(cpu));
     return cpu;
 }
 

@@ -16,7 +16,6 @@ struct memmap;
 struct ioport_map;
 struct insn;
 struct icache;
-struct tr_check;
 
 /* General registers, in ModRM encoding order. */
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
@@ -176,6 +175,17 @@ struct cpu_engine {
     void *opaque;
 };
 
+/* Watching the CPU's stores and device accesses, for the translator's
+ * lockstep checker (translator/check.c). While cpu->watch is set, every RAM
+ * write takes the TLB's slow path and ram_write() hears of it before it is
+ * made; device() hears of an access about to reach a device (port I/O,
+ * MMIO, a ROM write, a page-crossing access) before it is made, and may
+ * longjmp out to abandon the instruction. */
+struct cpu_watch {
+    void (*ram_write)(struct cpu *cpu, uint64_t phys, uint8_t *host, uint64_t value, int size);
+    void (*device)(struct cpu *cpu);
+};
+
 /* Nominal TSC rate (cpu/msr.c): 1 GHz, a plausible Pentium M clock; under
  * -icount shift=0 one instruction is one tick, as before the clock hook. */
 #define CPU_TSC_HZ 1000000000ull
@@ -228,8 +238,7 @@ struct cpu {
     uint8_t exec_break;     /* leave the decoded trace after this instruction (cpu/exec.c) */
     struct icache *icache;  /* decoded-instruction cache (cpu/icache.h), kept across reset */
     struct cpu_engine *engine; /* NULL: the interpreter; else the translator. Kept across reset */
-    struct tr_check *check; /* lockstep checker (translator/check.h) while it runs: RAM
-                               writes take the TLB slow path and are reported */
+    const struct cpu_watch *watch; /* set while the lockstep checker runs (see below) */
 
     /* Exception being raised by cpu_exception() and caught in cpu_run(). */
     int exc_vector;
@@ -277,6 +286,10 @@ void cpu_step(struct cpu *cpu);
 void cpu_run_cached(struct cpu *cpu, uint64_t max);
 /* Replace the CPU's engine (NULL: the interpreter), destroying the old one. */
 void cpu_set_engine(struct cpu *cpu, struct cpu_engine *engine);
+/* The engine cpu_create() gives every CPU with a memory map, or NULL for the
+ * interpreter. The translator sets it (translator/accel.c: $VX86_ACCEL), so
+ * the CPU never depends on the translator. */
+extern struct cpu_engine *(*cpu_engine_factory)(struct cpu *cpu);
 void cpu_raise_nmi(struct cpu *cpu);
 
 /* --- exceptions (cpu/exec.c raises, cpu/interrupt.c delivers) ---

@@ -7,7 +7,6 @@
 #include "cpu/operand.h"
 #include "cpu/prot.h"
 #include "mmu/ioport.h"
-#include "translator/check.h"
 
 /* The port: imm8 for E4-E7, DX for EC-EF. */
 static inline uint16_t io_port(const struct cpu *cpu, const struct insn *in)
@@ -27,8 +26,8 @@ void op_in(struct cpu *cpu, const struct insn *in)
     int size = insn_size(in);
     uint16_t port = io_port(cpu, in);
     io_checks(cpu, port, size);
-    if (cpu->check)
-        tr_check_device(cpu);
+    if (cpu->watch)
+        cpu->watch->device(cpu);
     uint32_t v = ioport_read(cpu->io, port, size);
     cpu_log(cpu, CPU_LOG_IO, "io", "in %04x/%d -> %x\n", port, size, v);
     cpu_set_reg(cpu, R_EAX, size, v);
@@ -43,8 +42,8 @@ void op_out(struct cpu *cpu, const struct insn *in)
     io_checks(cpu, port, size);
     uint32_t v = cpu_reg(cpu, R_EAX, size);
     cpu_log(cpu, CPU_LOG_IO, "io", "out %04x/%d <- %x\n", port, size, v);
-    if (cpu->check)
-        tr_check_device(cpu);
+    if (cpu->watch)
+        cpu->watch->device(cpu);
     ioport_write(cpu->io, port, v, size);
     if (cpu->dr[7] & 0xff)
         cpu_debug_io_access(cpu, port, size);

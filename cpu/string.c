@@ -13,7 +13,6 @@
 #include "cpu/operand.h"
 #include "cpu/prot.h"
 #include "mmu/ioport.h"
-#include "translator/check.h"
 
 /* Iterations of one repeated instruction before the run loop gets control back. */
 #define STRING_BATCH 4096
@@ -82,8 +81,8 @@ static void iter_ins(struct cpu *cpu, const struct insn *in, int size, int delta
     uint32_t di = idx(cpu, in, R_EDI);
     uint16_t port = (uint16_t)cpu->gpr[R_EDX];
     cpu_check_write(cpu, SEG_ES, di, size);
-    if (cpu->check)
-        tr_check_device(cpu);
+    if (cpu->watch)
+        cpu->watch->device(cpu);
     uint32_t v = ioport_read(cpu->io, port, size);
     cpu_log(cpu, CPU_LOG_IO, "io", "ins %04x/%d -> %x\n", port, size, v);
     cpu_write(cpu, SEG_ES, di, v, size);
@@ -95,8 +94,8 @@ static void iter_outs(struct cpu *cpu, const struct insn *in, int size, int delt
     uint16_t port = (uint16_t)cpu->gpr[R_EDX];
     uint32_t v = cpu_read(cpu, src_seg(in), idx(cpu, in, R_ESI), size);
     cpu_log(cpu, CPU_LOG_IO, "io", "outs %04x/%d <- %x\n", port, size, v);
-    if (cpu->check)
-        tr_check_device(cpu);
+    if (cpu->watch)
+        cpu->watch->device(cpu);
     ioport_write(cpu->io, port, v, size);
     idx_step(cpu, in, R_ESI, delta);
 }

@@ -91,7 +91,7 @@ static struct tlb_entry *fill(struct cpu *cpu, uint32_t lin, int acc, const stru
     e->tag[ACC_READ] = perms & MMU_PERM_R ? page | (hr ? 0 : TLB_SLOW) : TLB_INVALID;
     /* Writes to a page holding cached code go the slow way, which reports them. */
     struct codepages *code = memmap_codepages(cpu->mem);
-    bool direct = hw && !codepage_is_marked(code, phys) && !cpu->check; /* check: log writes */
+    bool direct = hw && !codepage_is_marked(code, phys) && !cpu->watch; /* the checker logs writes */
     if (direct && (perms & MMU_PERM_W))
         codepage_mapped_fast(code, phys);
     e->tag[ACC_WRITE] = perms & MMU_PERM_W ? page | (direct ? 0 : TLB_SLOW) : TLB_INVALID;

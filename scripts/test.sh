@@ -20,11 +20,15 @@ cmake -S "$src" -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DVX86_SANITIZE=ON
 cmake --build "$build-asan" -j"$jobs"
 (cd "$build-asan" && ctest -L unit --output-on-failure -j"$jobs")
 
-# The portable floating-point backends (soft-float instead of the host's x87
-# and SSE units): their own build, running the x87 and SIMD tests.
-cmake -S "$src" -B "$build-softfpu" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX86_FPU_HOST=OFF
+# The portable build, as on a host that is not x86-64: soft-float instead of
+# the host's x87 and SSE units, and the translator without its x86-64
+# backend (the threaded one is then tcg's default). It runs the x87 and SIMD
+# tests, then the unit and guest tests under the translator.
+cmake -S "$src" -B "$build-softfpu" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX86_FPU_HOST=OFF \
+    -DVX86_TR_X64=OFF
 cmake --build "$build-softfpu" -j"$jobs"
 (cd "$build-softfpu" && ctest -R "fpu|sse|mmx" --output-on-failure -j"$jobs")
+(cd "$build-softfpu" && VX86_ACCEL=tcg ctest --output-on-failure -j"$jobs" -L "unit|guest" -LE linux)
 
 # The disk image parsers under libFuzzer (clang only), a short bounded run.
 if command -v clang >/dev/null 2>&1; then

@@ -118,3 +118,10 @@ struct cpu_engine *tr_engine_from_env(struct cpu *cpu)
     struct cpu_engine *e = tr_engine_create(cpu, a.backend, 0, 0);
     return e && a.check ? tr_check_create(cpu, e) : e;
 }
+
+/* Every CPU created in this process (vx86's, the unit tests') asks
+ * $VX86_ACCEL through cpu_create(). */
+__attribute__((constructor)) static void register_env_engine(void)
+{
+    cpu_engine_factory = tr_engine_from_env;
+}

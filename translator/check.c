@@ -56,6 +56,7 @@ struct fault {
 };
 
 struct tr_check {
+    struct cpu_watch watch; /* first: cpu->watch points here */
     struct cpu *cpu;
     struct cpu_engine *inner; /* the translator */
     struct tr_engine *tr;
@@ -110,7 +111,7 @@ static void restore_s0(struct tr_check *c, struct cpu *cpu)
     cpu->intr_line = intr;
     cpu->nmi_pending = nmi;
     cpu->exec_break |= brk;
-    cpu->check = c;
+    cpu->watch = &c->watch;
 }
 
 static void add_field(struct tr_check *c, const char *name, size_t off, size_t size, bool always)
@@ -280,16 +281,16 @@ static void log_undo(const struct wlog *l)
         memcpy(l->e[i].host, &l->e[i].old, (size_t)l->e[i].size);
 }
 
-void tr_check_ram_write(struct cpu *cpu, uint64_t phys, uint8_t *host, uint64_t value, int size)
+static void watch_ram_write(struct cpu *cpu, uint64_t phys, uint8_t *host, uint64_t value, int size)
 {
-    struct tr_check *c = cpu->check;
+    struct tr_check *c = (struct tr_check *)cpu->watch;
     if (c->phase != PH_NONE)
         log_add(&c->log[c->phase == PH_TR ? LOG_TR : LOG_INTERP], phys, host, value, size);
 }
 
-void tr_check_device(struct cpu *cpu)
+static void watch_device(struct cpu *cpu)
 {
-    struct tr_check *c = cpu->check;
+    struct tr_check *c = (struct tr_check *)cpu->watch;
     uint32_t eip, n;
     if (c->phase == PH_TR && tr_last_block(c->tr, &eip, &n))
         longjmp(cpu->exc_jmp, JMP_TRIP); /* a block: abandon it, the device untouched */
@@ -316,12 +317,12 @@ static uint64_t hook_clock(void *opaque)
 static void hook_ferr(void *opaque, bool level)
 {
     (void)opaque, (void)level;
-    tr_check_device(active->cpu);
+    watch_device(active->cpu);
 }
 static void hook_apic_base(void *opaque, uint64_t old)
 {
     (void)opaque, (void)old;
-    tr_check_device(active->cpu);
+    watch_device(active->cpu);
 }
 
 static void phase_begin(struct tr_check *c, enum phase ph)
@@ -516,8 +517,8 @@ static bool compare(struct tr_check *c, struct cpu *cpu, const struct fault *f1,
 static void check_run(void *opaque, struct cpu *cpu, uint64_t max)
 {
     struct tr_check *c = opaque;
-    if (cpu->check != c) { /* first run, or after a reset: no fast write tag may remain */
-        cpu->check = c;
+    if (cpu->watch != &c->watch) { /* first run, or after a reset: no fast write tag may remain */
+        cpu->watch = &c->watch;
         mmu_flush_all_global(cpu);
     }
     state_copy(&c->s0, cpu); /* holds cpu_run()'s exc_jmp too */
@@ -605,8 +606,8 @@ static void check_destroy(void *opaque)
             (unsigned long long)c->st.checked, (unsigned long long)c->st.unchecked,
             (unsigned long long)c->st.fallbacks, (unsigned long long)c->st.mismatches);
     fflush(c->out);
-    if (c->cpu->check == c)
-        c->cpu->check = NULL;
+    if (c->cpu->watch == &c->watch)
+        c->cpu->watch = NULL;
     if (c->inner->destroy)
         c->inner->destroy(c->inner->opaque);
     free(c->log[0].e);
@@ -623,6 +624,7 @@ struct cpu_engine *tr_check_create(struct cpu *cpu, struct cpu_engine *inner)
             inner->destroy(inner->opaque);
         return NULL;
     }
+    c->watch = (struct cpu_watch){.ram_write = watch_ram_write, .device = watch_device};
     c->cpu = cpu;
     c->inner = inner;
     c->tr = tr;

@@ -37,12 +37,4 @@ void tr_check_get_stats(const struct tr_check *c, struct tr_check_stats *out);
  * tests). */
 void tr_check_set_output(struct tr_check *c, FILE *out, bool exit_on_mismatch);
 
-/* Hooks from the CPU's memory and I/O paths, called only while cpu->check
- * is set (which also makes every RAM write take the TLB's slow path):
- * a RAM store of `size` bytes of `value` at `phys` (host pointer `host`),
- * before it is made; and an access about to reach a device (port I/O, MMIO,
- * a ROM write, a page-crossing access), before it is made. */
-void tr_check_ram_write(struct cpu *cpu, uint64_t phys, uint8_t *host, uint64_t value, int size);
-void tr_check_device(struct cpu *cpu);
-
 #endif
