@@ -139,6 +139,17 @@ static bool open_backends(const struct cli_options *opt, struct backends *b)
     return true;
 }
 
+/* -accel, else $VX86_ACCEL (every CPU reads it when created), else the
+ * translator: tcg is the default since it passes everything the
+ * interpreter passes (README "-accel"). */
+static const char *accel_choice(const char *given)
+{
+    const char *env = getenv("VX86_ACCEL");
+    if (given)
+        return given;
+    return env && *env ? NULL : "tcg";
+}
+
 int main(int argc, char **argv)
 {
     struct cli_options opt;
@@ -188,7 +199,7 @@ int main(int argc, char **argv)
                 .log_mask = opt.log_mask,
                 .deterministic = opt.deterministic,
                 .icount_shift = opt.icount_shift,
-                .accel = opt.accel,
+                .accel = accel_choice(opt.accel),
                 .trace = trace && fe.trace,
                 .timeout_ns = opt.timeout_ns,
                 .keep_halted = opt.monitor != NULL,

@@ -9,10 +9,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$jobs"
-(cd "$build" && ctest --output-on-failure -j"$jobs")
-# Everything that runs guest code again under the translator (VX86_ACCEL
-# reaches every CPU vx86 and the unit tests create): its default backend,
-# then the portable threaded one on the unit and guest tests.
+# Every test under the interpreter (the reference), then everything that
+# runs guest code again under the translator (VX86_ACCEL reaches every CPU
+# vx86 and the unit tests create): its default backend, then the portable
+# threaded one on the unit and guest tests.
+(cd "$build" && VX86_ACCEL=interp ctest --output-on-failure -j"$jobs")
 (cd "$build" && VX86_ACCEL=tcg ctest --output-on-failure -j"$jobs" -LE img)
 (cd "$build" && VX86_ACCEL=tcg,backend=threaded ctest --output-on-failure -j"$jobs" -L "unit|guest" -LE linux)
 

@@ -144,7 +144,7 @@ static void imm_of(struct prog *p, int size)
 static void random_insn(struct prog *p)
 {
     int size, op = rnd_n(8);
-    switch (rnd_n(15)) {
+    switch (rnd_n(25)) {
     case 0: case 1: /* ALU r/m, r  and  r, r/m */
         size = pick_size(p, true);
         put8(p, op << 3 | (rnd_n(2) ? 2 : 0) | (size > 1));
@@ -192,25 +192,34 @@ static void random_insn(struct prog *p)
         }
         imm_of(p, size);
         break;
-    case 8: /* INC/DEC */
-        pick_size(p, false);
-        put8(p, 0x40 + rnd_n(2) * 8 + any_reg());
+    case 8: /* INC/DEC r and r/m */
+        if (rnd_n(2)) {
+            pick_size(p, false);
+            put8(p, 0x40 + rnd_n(2) * 8 + any_reg());
+        } else {
+            size = pick_size(p, true);
+            put8(p, size == 1 ? 0xfe : 0xff);
+            modrm_any(p, rnd_n(2), true);
+        }
         break;
     case 9: /* LEA */
         pick_size(p, false);
         put8(p, 0x8d);
         modrm_mem(p, any_reg());
         break;
-    case 10: case 13: /* NOT/NEG (helpers), shifts (SHL/SHR/SAR r32 native) */
-        size = pick_size(p, false);
-        if (rnd_n(2)) {
-            put8(p, 0xf7);
+    case 10: case 13: /* NOT/NEG, shifts by 1, an imm8 or CL (ECX is 0..255) */
+        size = pick_size(p, true);
+        if (rnd_n(3) == 0) {
+            put8(p, size == 1 ? 0xf6 : 0xf7);
             modrm_any(p, 2 + rnd_n(2), true);
         } else if (rnd_n(3) == 0) {
-            put8(p, 0xd1); /* by 1 */
+            put8(p, size == 1 ? 0xd0 : 0xd1); /* by 1 */
+            modrm_any(p, rnd_n(8), true);
+        } else if (rnd_n(2)) {
+            put8(p, size == 1 ? 0xd2 : 0xd3); /* by CL */
             modrm_any(p, rnd_n(8), true);
         } else {
-            put8(p, 0xc1);
+            put8(p, size == 1 ? 0xc0 : 0xc1);
             modrm_any(p, rnd_n(8), true);
             put8(p, rnd_n(40));
         }
@@ -221,6 +230,96 @@ static void random_insn(struct prog *p)
         break;
     case 12: /* CMC / STC / CLC: eager flags from a helper */
         put8(p, 0xf5 + 3 * rnd_n(2) - rnd_n(2));
+        break;
+    case 15: /* MOVZX / MOVSX */
+        pick_size(p, false);
+        put8(p, 0x0f);
+        put8(p, 0xb6 + rnd_n(2) + 8 * rnd_n(2));
+        modrm_any(p, any_reg(), true);
+        break;
+    case 16: /* SETcc r/m8, CMOVcc r, r/m after whatever set the flags */
+        if (rnd_n(2)) {
+            put8(p, 0x0f);
+            put8(p, 0x90 + rnd_n(16));
+            modrm_any(p, 0, true);
+        } else {
+            pick_size(p, false);
+            put8(p, 0x0f);
+            put8(p, 0x40 + rnd_n(16));
+            modrm_any(p, any_reg(), true);
+        }
+        break;
+    case 17: /* XCHG r/m, r (registers) and XCHG eAX, r; NOP */
+        size = pick_size(p, true);
+        if (size == 1 || rnd_n(2)) {
+            put8(p, 0x86 | (size > 1));
+            put8(p, 0xc0 | any_reg() << 3 | any_reg());
+        } else {
+            int r = any_reg();
+            put8(p, 0x90 + (rnd_n(4) == 0 ? 0 : r));
+        }
+        break;
+    case 18: /* IMUL r, r/m  and  r, r/m, imm */
+        size = pick_size(p, false);
+        if (rnd_n(2)) {
+            put8(p, 0x0f);
+            put8(p, 0xaf);
+            modrm_any(p, any_reg(), true);
+        } else if (rnd_n(2)) {
+            put8(p, 0x69);
+            modrm_any(p, any_reg(), true);
+            imm_of(p, size);
+        } else {
+            put8(p, 0x6b);
+            modrm_any(p, any_reg(), true);
+            put8(p, rnd());
+        }
+        break;
+    case 19: /* CBW/CWDE, CWD/CDQ */
+        pick_size(p, false);
+        put8(p, 0x98 + rnd_n(2));
+        break;
+    case 20: /* PUSH imm or r/m; POP r */
+        if (rnd_n(3) == 0) {
+            pick_size(p, false);
+            put8(p, 0xff);
+            modrm_any(p, 6, true);
+            put8(p, 0x58 + any_reg()); /* with a 66 prefix: ESP moves by 2, then 4 */
+        } else if (rnd_n(2)) {
+            put8(p, 0x68);
+            put32(p, rnd());
+        } else {
+            put8(p, 0x6a);
+            put8(p, rnd());
+        }
+        put8(p, 0x58 + any_reg());
+        break;
+    case 23: /* MOV AL/eAX <-> moffs, around EBX's area */
+        size = pick_size(p, true);
+        put8(p, (rnd_n(2) ? 0xa0 : 0xa2) + (size > 1));
+        put32(p, HOLE - 0x3000 + rnd_n(0x4000));
+        break;
+    case 21: /* a frame: PUSH EBP; MOV EBP, ESP; PUSH imm8; LEAVE */
+        put8(p, 0x55);
+        put8(p, 0x89);
+        put8(p, 0xe5);
+        put8(p, 0x6a);
+        put8(p, rnd());
+        if (rnd_n(4) == 0)
+            put8(p, 0x66); /* LEAVE with a 16-bit operand: BP only, ESP + 2 */
+        put8(p, 0xc9);
+        if (p->b[p->n - 2] == 0x66)
+            put8(p, 0x5d); /* POP EBP at ESP - 2: no matter, both engines agree */
+        break;
+    case 22: /* NOT/NEG r, TEST r/m, imm */
+        size = pick_size(p, true);
+        put8(p, size == 1 ? 0xf6 : 0xf7);
+        if (rnd_n(2)) {
+            put8(p, 0xc0 | (2 + rnd_n(2)) << 3 | any_reg());
+        } else {
+            modrm_any(p, 0, true);
+            imm_of(p, size);
+        }
         break;
     default: /* CMP + SETcc or CMOVcc (helpers reading flags) */
         put8(p, 0x39);
@@ -483,6 +582,136 @@ START_TEST(chained_loop)
 }
 END_TEST
 
+/* Calls from two sites, so that each RET alternates between two targets
+ * (the dispatcher's one-entry guess misses every time), through CALL rel32,
+ * CALL reg and JMP [mem]: the backend's inline target table must find the
+ * return sites itself, and budget exits and icount stay exact. With
+ * `smc`, the function rewrites the immediate of an instruction at a return
+ * target each time: the rewritten block must never be entered again. */
+static void indirect_case(bool smc)
+{
+    enum { F = 0x40, TBL = 0x60 };
+    static const uint8_t body[] = {
+        0x31, 0xc0,                         /* 00: xor eax, eax */
+        0xe8, F - 0x07, 0, 0, 0,            /* 02: call f */
+        0x81, 0xc3, 0x11, 0, 0, 0,          /* 07: add ebx, 0x11 (imm at 09) */
+        0xbf, F, 0x00, 0x02, 0x00,          /* 0d: mov edi, CODE + F */
+        0xff, 0xd7,                         /* 12: call edi */
+        0x29, 0xda,                         /* 14: sub edx, ebx */
+        0x39, 0xc8,                         /* 16: cmp eax, ecx */
+        0x74, 0x06,                         /* 18: je 20 */
+        0xff, 0x25, TBL, 0x00, 0x02, 0x00,  /* 1a: jmp [CODE + TBL] (-> 02) */
+        0xf4,                               /* 20: hlt */
+    };
+    static const uint8_t f_plain[] = {0x40, 0x01, 0xc2, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+                                      0xc3};
+    static const uint8_t f_smc[] = {0x40, 0x01, 0xc2, 0x89, 0x05, 0x09, 0x00, 0x02, 0x00,
+                                    0xc3}; /* inc eax; add edx, eax; mov [CODE+9], eax; ret */
+    struct prog p;
+    memset(p.b, 0x90, 0x80);
+    memcpy(p.b, body, sizeof body);
+    memcpy(p.b + F, smc ? f_smc : f_plain, sizeof f_plain);
+    uint32_t back = CODE + 2;
+    memcpy(p.b + TBL, &back, 4);
+    p.n = 0x80;
+    uint32_t iters = smc ? 40 : 3000;
+    uint32_t regs[8] = {0, iters, 0, 0, STACK, 0, 0, 0};
+    uint64_t lookups = 0;
+    for (uint64_t budget = 1; budget < 200000; budget = budget * 5 + 3) {
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        load_state(ti, &p, regs, 0, 1);
+        load_state(tx, &p, regs, 0, 1);
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[48];
+        snprintf(what, sizeof what, "%s budget %llu", smc ? "smc" : "indirect",
+                 (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        struct tr_stats st;
+        tr_get_stats(tr_of_cpu(tx->cpu), &st);
+        lookups = st.lookups;
+        if (smc && b.eip == CODE + 0x21)
+            ck_assert_uint_gt(st.invalidated, 10);
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+    if (!smc) /* 3 * 3000 indirect branches; a handful of first lookups */
+        ck_assert_uint_lt(lookups, 100);
+}
+
+/* Direct jumps to another page are never chained (dispatch.c); the
+ * unchained exit looks its known target up in the table of recent targets.
+ * Budget exits and icount stay exact, and the dispatcher is left alone. */
+static void cross_page_case(bool fall)
+{
+    static const uint8_t jumps_a[] = {
+        0x31, 0xc0,                   /* 00: xor eax, eax */
+        0xe9, 0xf9, 0x0f, 0x00, 0x00, /* 02: jmp CODE + 0x1000 */
+        0x39, 0xc8,                   /* 07: cmp eax, ecx */
+        0x75, 0xf7,                   /* 09: jne 02 */
+        0xf4,                         /* 0b: hlt */
+    };
+    static const uint8_t jumps_b[] = {
+        0x40,                         /* inc eax */
+        0x01, 0xc3,                   /* add ebx, eax */
+        0xe9, 0xff, 0xef, 0xff, 0xff, /* jmp CODE + 7 */
+    };
+    /* a loop whose body runs off the end of page A into page B */
+    static const uint8_t fall_a[] = {
+        0x31, 0xc0,                   /* 00: xor eax, eax */
+        0xe9, 0xf5, 0x0f, 0x00, 0x00, /* 02: jmp CODE + 0xffc */
+    };
+    static const uint8_t fall_tail[] = {0x40, 0x01, 0xc3, 0x90}; /* ffc: inc, add, nop */
+    static const uint8_t fall_b[] = {
+        0x39, 0xc8, /* 1000: cmp eax, ecx */
+        0x75, 0xf8, /* 1002: jne CODE + 0xffc */
+        0xf4,
+    };
+    struct prog p;
+    memset(p.b, 0xf4, sizeof p.b);
+    memcpy(p.b, fall ? fall_a : jumps_a, fall ? sizeof fall_a : sizeof jumps_a);
+    if (fall)
+        memcpy(p.b + 0xffc, fall_tail, sizeof fall_tail);
+    p.n = fall ? 0x1000 : sizeof jumps_a;
+    const uint8_t *b_code = fall ? fall_b : jumps_b;
+    size_t b_len = fall ? sizeof fall_b : sizeof jumps_b;
+    uint32_t regs[8] = {0, 3000, 0, 0, STACK, 0, 0, 0};
+    uint64_t lookups = 0;
+    for (uint64_t budget = 1; budget < 100000; budget = budget * 4 + 1) {
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        load_state(ti, &p, regs, 0, 1);
+        load_state(tx, &p, regs, 0, 1);
+        memcpy(ti->ram + CODE + 0x1000, b_code, b_len);
+        memcpy(tx->ram + CODE + 0x1000, b_code, b_len);
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[48];
+        snprintf(what, sizeof what, "cross-page %s budget %llu", fall ? "fall" : "jumps",
+                 (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        struct tr_stats st;
+        tr_get_stats(tr_of_cpu(tx->cpu), &st);
+        lookups = st.lookups;
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+    ck_assert_uint_lt(lookups, 100); /* 6000 page crossings in the last run */
+}
+
+START_TEST(cross_page_jumps) { cross_page_case(false); }
+END_TEST
+
+START_TEST(cross_page_fall) { cross_page_case(true); }
+END_TEST
+
+START_TEST(indirect_targets) { indirect_case(false); }
+END_TEST
+
+START_TEST(indirect_smc) { indirect_case(true); }
+END_TEST
+
 #endif
 
 int main(void)
@@ -493,6 +722,10 @@ int main(void)
 #if defined(__x86_64__)
     tcase_add_test(tc, fault_mid_block);
     tcase_add_test(tc, chained_loop);
+    tcase_add_test(tc, indirect_targets);
+    tcase_add_test(tc, indirect_smc);
+    tcase_add_test(tc, cross_page_jumps);
+    tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, random_blocks);
 #endif
     suite_add_tcase(s, tc);

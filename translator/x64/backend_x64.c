@@ -1,8 +1,9 @@
 /* The x86-64 translator backend (translator/backend.h): guest blocks become
  * host code. Every instruction is either emitted natively (translator/x64/
- * native.c: moves, ALU, INC/DEC, TEST/CMP, LEA, Jcc/JMP) or a call to its
- * interpreter handler under run_cached's exact protocol; blocks chain to
- * each other through patched jumps.
+ * native.c: what compiled code uses most) or a call to its interpreter
+ * handler under run_cached's exact protocol; blocks chain to each other
+ * through patched jumps, and indirect branches (and direct ones to another
+ * page) go on through a table of recently entered blocks, `ind`.
  *
  * Generated code runs with RBX = struct cpu *, R12 = struct tr_ctx *;
  * R13-R15 are scratch that survives helper calls (the entry trampoline saves
@@ -26,6 +27,7 @@ struct x64_block_hdr {
 
 struct x64_be {
     struct tr_engine *tr;
+    struct tr_block *ind[1u << X64_IND_BITS]; /* x64_stubs.ind */
     struct x64_stubs stubs; /* in the arena: rebuilt after every flush */
     bool have_stubs;
 };
@@ -33,8 +35,10 @@ struct x64_be {
 static void *x64_create(struct tr_engine *tr)
 {
     struct x64_be *be = calloc(1, sizeof *be);
-    if (be)
+    if (be) {
         be->tr = tr;
+        be->stubs.ind = be->ind;
+    }
     return be;
 }
 
@@ -44,6 +48,7 @@ static void x64_flush(void *p)
 {
     struct x64_be *be = p;
     be->have_stubs = false;
+    memset(be->ind, 0, sizeof be->ind);
 }
 
 /* The entry trampoline, the common epilogue and the snapshot stub. */
@@ -132,6 +137,7 @@ static struct tr_exit x64_exec(void *p, struct tr_ctx *ctx, struct tr_block *b)
 {
     struct x64_be *be = p;
     typedef struct tr_exit (*enter_fn)(struct cpu *, struct tr_ctx *, void *);
+    be->ind[x64_ind_hash(b->eip)] = b; /* the dispatcher found it: a likely target */
     return ((enter_fn)(void *)be->stubs.enter)(ctx->cpu, ctx, b->code);
 }
 

@@ -6,6 +6,8 @@
 
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
+#include "cpu/mem.h"
+#include "mmu/tlb.h"
 #include "translator/backend.h"
 #include "translator/x64/gen.h"
 
@@ -14,7 +16,14 @@ void x64_gen_flush(struct x64_gen *g)
     if (!g->pending)
         return;
     struct x64_buf *x = g->x;
-    /* MOV/LEA only: the host flags may hold the guest's. */
+    if (!g->flags_valid) {
+        x64_alu_mi(x, X64_ADD, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), (int32_t)g->pending);
+        x64_alu_mi(x, X64_SUB, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
+                   (int32_t)g->pending);
+        g->pending = 0;
+        return;
+    }
+    /* MOV/LEA only: the host flags hold the guest's. */
     x64_mov_rm(x, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(icount)));
     x64_lea(x, 8, X64_RAX, X64_MEM(X64_RAX, (int32_t)g->pending));
     x64_mov_mr(x, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), X64_RAX);
@@ -31,6 +40,89 @@ void x64_gen_jmp_stop(struct x64_gen *g)
         g->stop[g->nstop++] = s;
     else
         g->x->error = true;
+}
+
+/* The rules of a chained entry (translator/backend.h) for a successor found
+ * at run time: the same key as the dispatcher's lookup (EIP, mode, CS base
+ * and limit; the physical address of CS:EIP through the TLB's execute
+ * entry, as dispatch.c's lookup() finds it), valid and translated, budget
+ * for all of it, and nothing asked the run loop to look. */
+static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail);
+
+void x64_gen_jmp_indirect(struct x64_gen *g)
+{
+    uint32_t fail[20];
+    int nfail = 0;
+    lookup_and_enter(g, fail, &nfail);
+    for (int k = 0; k < nfail; k++) {
+        if (g->nstop < X64_MAX_EXITS)
+            g->stop[g->nstop++] = fail[k];
+        else
+            g->x->error = true;
+    }
+}
+
+/* Jump into the table's block for cpu->eip when it may be entered from
+ * here; else go on to the jcc32 sites recorded in fail[] (at most 20). */
+static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
+{
+    struct x64_buf *x = g->x;
+#define FAIL(cc) (fail[(*nfail)++] = x64_jcc32(x, (cc)))
+    struct tr_block *b = g->b;
+    int cpl = (b->mode >> TR_MODE_CPL_SHIFT) & 3;
+#define BLK(f) X64_MEM(X64_RDX, (int32_t)offsetof(struct tr_block, f))
+    x64_mov_rm(x, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(eip)));
+    x64_mov_rr(x, 4, X64_R11, X64_RAX);
+    x64_shift_ri(x, X64_SHR, 4, X64_R11, X64_IND_BITS);
+    x64_alu_rr(x, X64_XOR, 4, X64_R11, X64_RAX);
+    x64_alu_ri(x, X64_AND, 4, X64_R11, (1 << X64_IND_BITS) - 1);
+    x64_mov_ri(x, 8, X64_RCX, (uint64_t)(uintptr_t)g->st->ind);
+    x64_mov_rm(x, 8, X64_RDX, X64_MEMX(X64_RCX, X64_R11, 3, 0));
+    x64_test_rr(x, 8, X64_RDX, X64_RDX);
+    FAIL(X64_CC_E);
+    x64_alu_rm(x, X64_CMP, 4, X64_RAX, BLK(eip));
+    FAIL(X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 4, BLK(mode), (int32_t)b->mode);
+    FAIL(X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 4, BLK(cs_base), (int32_t)b->cs_base);
+    FAIL(X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 4, BLK(cs_limit), (int32_t)b->cs_limit);
+    FAIL(X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 1, BLK(valid), 0);
+    FAIL(X64_CC_E);
+    x64_mov_rm(x, 8, X64_R8, BLK(code));
+    x64_test_rr(x, 8, X64_R8, X64_R8);
+    FAIL(X64_CC_E);
+    x64_movzx_rm(x, 4, 1, X64_R9, BLK(n));
+    x64_alu_rm(x, X64_CMP, 8, X64_R9, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
+    FAIL(X64_CC_A);
+    x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
+    FAIL(X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(stop_request)), 0);
+    FAIL(X64_CC_NE);
+    /* R9D = the linear address; R10 = its TLB entry's offset */
+    x64_lea(x, 4, X64_R9, X64_MEM(X64_RAX, (int32_t)b->cs_base));
+    x64_mov_rr(x, 4, X64_R10, X64_R9);
+    x64_shift_ri(x, X64_SHR, 4, X64_R10, 12);
+    x64_alu_ri(x, X64_AND, 4, X64_R10, TLB_SIZE - 1);
+    x64_shift_ri(x, X64_SHL, 4, X64_R10, 5);
+    int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
+                (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+    x64_mov_rr(x, 4, X64_R11, X64_R9);
+    x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)TLB_PAGE_MASK);
+    x64_alu_rm(x, X64_CMP, 4, X64_R11,
+               X64_MEMX(X64_RBX, X64_R10, 0,
+                        e + (int32_t)offsetof(struct tlb_entry, tag) + 4 * ACC_EXEC));
+    FAIL(X64_CC_NE);
+    x64_mov_rm(x, 8, X64_R11,
+               X64_MEMX(X64_RBX, X64_R10, 0, e + (int32_t)offsetof(struct tlb_entry, phys)));
+    x64_alu_ri(x, X64_AND, 4, X64_R9, 0xfff);
+    x64_alu_rr(x, X64_OR, 8, X64_R11, X64_R9);
+    x64_alu_rm(x, X64_CMP, 8, X64_R11, BLK(phys));
+    FAIL(X64_CC_NE);
+    x64_jmp_r(x, X64_R8);
+#undef FAIL
+#undef BLK
 }
 
 void x64_gen_jmp_slot(struct x64_gen *g, int slot)
@@ -96,6 +188,9 @@ static void block_end(struct x64_gen *g, bool helper)
     } else {
         x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)b->end_eip);
     }
+    /* the FALL slot is taken with EIP == end_eip only */
+    g->slot_eip[TR_SLOT_FALL] = b->end_eip;
+    g->slot_known[TR_SLOT_FALL] = true;
     switch (b->end) {
     case TR_END_FALL:
         if (helper) {
@@ -184,8 +279,26 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         slots->need[s] = x->pos - 4;
         uint32_t low = x64_jcc8(x, X64_CC_B);
         slots->site[s] = x64_jmp_site(x);
-        x64_patch_rel8(x, busy);
-        x64_patch_rel8(x, low);
+        /* Unchained: a successor on another page (never chained, see
+         * dispatch.c) may still be in the table of recent targets. */
+        uint32_t fail[20];
+        int nfail = 0;
+        uint32_t lin = b->cs_base + g.slot_eip[s];
+        if (g.slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK)) {
+            /* unchained, or too little budget for the chained successor
+             * (whose `need` is then above the budget: the lookup fails) */
+            uint32_t skip = x64_jmp32(x);
+            x64_patch_rel8(x, busy);
+            uint32_t to_exit = x64_jmp32(x);
+            x64_patch_rel32(x, skip);
+            x64_patch_rel8(x, low);
+            lookup_and_enter(&g, fail, &nfail);
+            x64_patch_rel32(x, to_exit);
+        } else {
+            x64_patch_rel8(x, busy);
+            x64_patch_rel8(x, low);
+        }
+        patch_all(x, fail, nfail);
         exit_to_core(&g, s);
     }
 }

@@ -20,7 +20,19 @@ struct x64_stubs {
     uint8_t *enter;    /* struct tr_exit enter(cpu, ctx, code) */
     uint8_t *epilogue; /* jumped to with RAX:RDX = struct tr_exit */
     uint8_t *snapshot; /* called: cpu_snapshot() and snap_tag = icount + 1 */
+    /* Not code: the backend's table of recently entered blocks, by EIP
+     * (x64_ind_hash), that blocks ending in an indirect branch look their
+     * target up in before returning to the dispatcher. Entries are checked
+     * in full at each use (key, valid, physical page through the TLB);
+     * cleared on flush. */
+    struct tr_block **ind;
 };
+
+#define X64_IND_BITS 12
+static inline uint32_t x64_ind_hash(uint32_t eip)
+{
+    return (eip ^ (eip >> X64_IND_BITS)) & ((1u << X64_IND_BITS) - 1);
+}
 
 /* Where link() patches a block: per slot, the jump site's rel32 and the
  * budget compare's imm32 (offsets from the block's code), or X64_NO_SITE. */
@@ -49,6 +61,8 @@ struct x64_gen {
     uint32_t stop[X64_MAX_EXITS]; /* rel32 sites jumping to the STOP exit */
     int nstop;
     uint32_t to_slot[TR_NSLOTS][8]; /* rel32 sites jumping to a slot's exit */
+    uint32_t slot_eip[TR_NSLOTS];   /* the EIP a slot leads to, when slot_known */
+    bool slot_known[TR_NSLOTS];
     int nto_slot[TR_NSLOTS];
 };
 
@@ -65,6 +79,10 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
 /* Add g->pending to cpu->icount and take it from ctx->budget (flags kept). */
 void x64_gen_flush(struct x64_gen *g);
 void x64_gen_jmp_stop(struct x64_gen *g);
+/* After an indirect branch stored cpu->eip (icount flushed): go on into the
+ * block the table holds for it when it is valid for this CPU state, else
+ * leave through STOP. Clobbers the caller-saved host registers. */
+void x64_gen_jmp_indirect(struct x64_gen *g);
 void x64_gen_jmp_slot(struct x64_gen *g, int slot);
 /* Call a C function at `fn` (arguments already in place). */
 void x64_gen_call(struct x64_gen *g, const void *fn);

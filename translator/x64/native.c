@@ -1,6 +1,10 @@
 /* Guest instructions emitted as host code: MOV (register, immediate,
- * memory), the ALU group, TEST, INC/DEC, LEA, Jcc and JMP rel. Anything
- * else, and any form not handled here, goes to the interpreter's handler
+ * memory, moffs), MOVZX/MOVSX, the ALU group, TEST, INC/DEC (r and r/m),
+ * NOT/NEG r, IMUL Gv,Ev(,imm), shifts by a constant (and r32 by CL),
+ * ROL/ROR by a constant, SETcc, CMOVcc, XCHG r,r, CBW/CWD, LEA, PUSH/POP r,
+ * PUSH imm and r/m, LEAVE, fences, Jcc, JMP/CALL rel, RET and JMP/CALL r/m
+ * (these two through the table of recent targets, gen.c). Anything else,
+ * and any form not handled here, goes to the interpreter's handler
  * (translator/x64/gen.c).
  *
  * Rules kept here (translator/backend.h, cpu/exec.c):
@@ -9,8 +13,10 @@
  * - nothing architectural (register, lazy flags) is written before the
  *   instruction's last possible fault, so no snapshot is needed: a fault
  *   finds the start state in cpu->gpr and cpu_exception() snapshots it;
- * - before a memory access (which may fault or reach a device), icount and
- *   insn_eip are exact; after one, exec_break is looked at (MMIO);
+ * - when a memory access may fault or reach a device (only its out-of-line
+ *   cpu_read/cpu_write call can: the inline TLB path is plain RAM), icount,
+ *   the budget and insn_eip are exact (slow_enter/slow_leave); after one,
+ *   exec_break is looked at (MMIO, writes to cached code);
  * - memory goes through cpu_read/cpu_write (segment checks, TLB, faults).
  * Guest registers live in cpu->gpr; EAX ECX EDX R10 R11 are host scratch,
  * R13 holds the effective address and RBP/R14/R15 values across helper
@@ -114,8 +120,42 @@ static void fallible(struct x64_gen *g)
     /* The block may end right after this one (exec_break: MMIO, a write to
      * cached code), before the next instruction rewrites the flags. */
     g->lf_dead = false;
-    x64_gen_flush(g);
+}
+
+/* icount and the budget count `pending` more instructions (flags clobbered). */
+static void add_count(struct x64_gen *g, int32_t pending)
+{
+    if (!pending)
+        return;
+    x64_alu_mi(g->x, X64_ADD, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), pending);
+    x64_alu_mi(g->x, X64_SUB, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
+               pending);
+}
+
+/* Only the out-of-line paths of an instruction can fault or reach a device
+ * (the inline TLB path touches RAM only): they make icount and insn_eip
+ * exact before the call and take the count back after it, so that the
+ * block's batched count goes on as on the fast path. */
+static void slow_enter(struct x64_gen *g)
+{
+    add_count(g, (int32_t)g->pending);
     x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
+}
+
+static void slow_leave(struct x64_gen *g) { add_count(g, -(int32_t)g->pending); }
+
+/* #GP(0) for a branch target beyond CS.limit; `pending` = the count before
+ * this instruction. */
+static void raise_gp(struct x64_gen *g, unsigned pending)
+{
+    struct x64_buf *x = g->x;
+    add_count(g, (int32_t)pending);
+    x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(x, 4, X64_RSI, EXC_GP);
+    x64_mov_ri(x, 4, X64_RDX, 0);
+    x64_gen_call(g, (const void *)cpu_exception);
+    x64_ud2(x);
 }
 
 /* The inline soft-TLB path (mmu/tlb.h, cpu/access.c): for a segment with
@@ -135,6 +175,12 @@ static void tlb_fast(struct x64_gen *g, int segno, int size, int acc,
     bool prot = (mode >> 4) & 1, v86 = (mode >> 5) & 1;
     const struct seg_cache *sc = NULL;
     int32_t seg = CPU_OFF(seg) + (int32_t)(segno * sizeof *sc);
+    if ((mode & TR_MODE_FLAT) && (segno == SEG_DS || segno == SEG_ES || segno == SEG_SS)) {
+        /* base 0, limit 4 GiB, a present writable data segment for the
+         * whole block (translator/block.h) */
+        x64_mov_rr(x, 4, X64_R10, X64_R13);
+        goto linear;
+    }
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, limit)),
                -1);
     slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
@@ -149,6 +195,7 @@ static void tlb_fast(struct x64_gen *g, int segno, int size, int acc,
     x64_mov_rr(x, 4, X64_R10, X64_R13);
     x64_alu_rm(x, X64_ADD, 4, X64_R10,
                X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, base)));
+linear:
     if (size > 1) {
         x64_test_ri(x, 4, X64_R10, size - 1);
         slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
@@ -185,11 +232,13 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     uint32_t done = x64_jmp32(x);
     for (int k = 0; k < nslow; k++)
         x64_patch_rel32(x, slow[k]);
+    slow_enter(g);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 4, X64_RSI, (uint32_t)seg);
     x64_mov_rr(x, 4, X64_RDX, X64_R13);
     x64_mov_ri(x, 4, X64_RCX, (uint32_t)size);
     x64_gen_call(g, (const void *)cpu_read);
+    slow_leave(g);
     x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* a uint32_t return leaves RAX[63:32] undefined */
     x64_patch_rel32(x, done);
     g->flags_valid = false;
@@ -214,8 +263,10 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 4, X64_RSI, (uint32_t)seg);
     x64_mov_rr(x, 4, X64_RDX, X64_R13);
+    slow_enter(g);
     x64_mov_ri(x, 4, X64_R8, (uint32_t)size);
     x64_gen_call(g, (const void *)cpu_write);
+    slow_leave(g);
     x64_patch_rel32(x, done);
     g->flags_valid = false;
 }
@@ -226,9 +277,9 @@ static void after_mem(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
     g->pending++;
-    x64_gen_flush(g);
     x64_movzx_rm(x, 4, 1, X64_RCX, X64_MEM(X64_RBX, CPU_OFF(exec_break)));
     uint32_t quiet = x64_jrcxz8(x);
+    add_count(g, (int32_t)g->pending); /* leaving: the flags are in cpu->lf */
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
     x64_gen_jmp_stop(g);
     x64_patch_rel8(x, quiet);
@@ -402,20 +453,25 @@ static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
 
 /* ---- INC/DEC r16/r32 (40-4F): CF is kept in lf.eager ---- */
 
-static bool incdec(struct x64_gen *g, const struct insn *in)
+/* Host CF = guest CF and `host` = it (0/1), as INC/DEC keep it. */
+static void cf_into(struct x64_gen *g, int host)
 {
     struct x64_buf *x = g->x;
-    int r = in->opcode & 7, size = in->opsize;
-    bool dec = in->opcode >= 0x48;
     if (g->flags_valid) {
-        x64_setcc(x, X64_CC_B, X64_RCX);
-        x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
+        x64_setcc(x, X64_CC_B, host);
+        x64_movzx_rr(x, 4, 1, host, host);
     } else {
         x64_mov_rr(x, 8, X64_RDI, X64_RBX);
         x64_gen_call(g, (const void *)cpu_get_cf);
-        x64_movzx_rr(x, 4, 1, X64_RCX, X64_RAX);
-        x64_bt_ri(x, X64_BT, 4, X64_RCX, 0); /* host CF = guest CF, kept by INC/DEC */
+        x64_movzx_rr(x, 4, 1, host, X64_RAX);
+        x64_bt_ri(x, X64_BT, 4, host, 0);
     }
+}
+
+static bool incdec_reg(struct x64_gen *g, int r, int size, bool dec)
+{
+    struct x64_buf *x = g->x;
+    cf_into(g, X64_RCX);
     load_reg(x, X64_RAX, r, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     if (dec)
@@ -427,6 +483,35 @@ static bool incdec(struct x64_gen *g, const struct insn *in)
     set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(1));
     g->flags_valid = true;
     g->pending++;
+    return true;
+}
+
+static bool incdec(struct x64_gen *g, const struct insn *in)
+{
+    return incdec_reg(g, in->opcode & 7, in->opsize, in->opcode >= 0x48);
+}
+
+/* FE/FF /0 /1: INC/DEC r/m; memory: read, write, then the flags. */
+static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool dec)
+{
+    struct x64_buf *x = g->x;
+    if (!in->is_mem)
+        return incdec_reg(g, in->rm, size, dec);
+    fallible(g);
+    cf_into(g, X64_R15);
+    ea(x, in);
+    mem_read(g, in->seg, size);
+    x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    x64_mov_rr(x, 4, X64_RBP, X64_RAX);
+    if (dec)
+        x64_dec_r(x, size, X64_RBP);
+    else
+        x64_inc_r(x, size, X64_RBP);
+    mem_write(g, in->seg, size, VREG(X64_RBP));
+    x64_mov_mr(x, 4, lf(4), X64_R15);
+    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RBP), VREG(X64_R14), VIMM(1));
+    g->flags_valid = false;
+    after_mem(g);
     return true;
 }
 
@@ -454,8 +539,11 @@ static uint32_t branch_target(const struct x64_gen *g, const struct insn *in, bo
 
 static void goto_eip(struct x64_gen *g, uint32_t eip)
 {
+    int slot = eip == g->b->end_eip ? TR_SLOT_FALL : TR_SLOT_TAKEN;
     x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)eip);
-    x64_gen_jmp_slot(g, eip == g->b->end_eip ? TR_SLOT_FALL : TR_SLOT_TAKEN);
+    g->slot_eip[slot] = eip;
+    g->slot_known[slot] = true;
+    x64_gen_jmp_slot(g, slot);
 }
 
 static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
@@ -496,36 +584,121 @@ static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
     return X64_NATIVE_ENDED;
 }
 
-/* ---- SHL/SHR/SAR r32 by a constant (C1, D1): cpu/shift.c's flags ---- */
+/* ---- SHL/SHR/SAR r by a constant (C0 C1 D0 D1) and r32 by CL (D3):
+ * cpu/shift.c's flags ---- */
 
-static bool shift_imm(struct x64_gen *g, const struct insn *in)
+/* After EDX = EAX shifted (zero-extended, `size` bytes) and R9D = CF: the
+ * lazy flags of cpu_lf_set_szp. OF (SDM's one-step formula at every count,
+ * see cpu/shift.c): SHL: CF ^ MSB(result); SHR: MSB(operand) for a count
+ * of 1 (R10D = 1 when it is, or `one` when known), else 0; SAR: 0. */
+static void shift_lf(struct x64_gen *g, int op, int size, int one)
 {
     struct x64_buf *x = g->x;
-    unsigned count = in->opcode == 0xd1 ? 1 : in->imm & 0x1f;
-    int op = in->reg;
-    if (in->is_mem || in->opsize != 4 || count == 0 || op < X64_SHL)
-        return false;
-    load_reg(x, X64_RAX, in->rm, 4);
-    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
-    x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4, X64_RDX, (uint8_t)count);
-    x64_setcc(x, X64_CC_B, X64_RCX); /* CF: the last bit shifted out */
-    x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
-    store_reg(x, in->rm, X64_RDX, 4);
-    /* OF (SDM's one-step formula at every count, see cpu/shift.c): SHL:
-     * CF ^ MSB(result); SHR: MSB(operand) for a count of 1, else 0; SAR: 0. */
-    if (op == X64_SHL || op == X64_SAL || (op == X64_SHR && count == 1)) {
+    int top = size * 8 - 1;
+    if (op == X64_SHL || op == X64_SAL || (op == X64_SHR && one)) {
         x64_mov_rr(x, 4, X64_R8, op == X64_SHR ? X64_RAX : X64_RDX);
-        x64_shift_ri(x, X64_SHR, 4, X64_R8, 31);
+        x64_shift_ri(x, X64_SHR, 4, X64_R8, (uint8_t)top);
+        x64_alu_ri(x, X64_AND, 4, X64_R8, 1);
         if (op != X64_SHR)
-            x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_RCX);
+            x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_R9);
+        else if (one < 0)
+            x64_alu_rr(x, X64_AND, 4, X64_R8, X64_R10);
         x64_shift_ri(x, X64_SHL, 4, X64_R8, 11);
-        x64_alu_rr(x, X64_OR, 4, X64_RCX, X64_R8);
+        x64_alu_rr(x, X64_OR, 4, X64_R9, X64_R8);
     }
     /* cpu_lf_set_szp: op, res and eager (src1/src2 untouched). */
-    x64_mov_mi(x, 4, lf(0), LF_SZP | 4 << 8);
+    x64_mov_mi(x, 4, lf(0), LF_SZP | size << 8);
     x64_mov_mr(x, 4, lf(1), X64_RDX);
-    x64_mov_mr(x, 4, lf(4), X64_RCX);
+    x64_mov_mr(x, 4, lf(4), X64_R9);
+}
+
+static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
+{
+    struct x64_buf *x = g->x;
+    unsigned count = (in->opcode & 0xf0) == 0xd0 ? 1 : in->imm & 0x1f;
+    int op = in->reg;
+    /* 8/16 bits: counts of the width or more have cpu/shift.c's own CF */
+    if (in->is_mem || count == 0 || count >= (unsigned)size * 8 || op < X64_SHL)
+        return false;
+    load_reg(x, X64_RAX, in->rm, size);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
+    x64_setcc(x, X64_CC_B, X64_R9); /* CF: the last bit shifted out */
+    x64_movzx_rr(x, 4, 1, X64_R9, X64_R9);
+    store_reg(x, in->rm, X64_RDX, size);
+    shift_lf(g, op, size, count == 1);
     g->flags_valid = false; /* the host's OF/AF need not be the guest's */
+    g->pending++;
+    return true;
+}
+
+/* ROL/ROR r by a constant below the width: CF and OF only (cpu/shift.c:
+ * ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = the top two bits XORed
+ * of the result), the other flags kept, so the record becomes eager. */
+static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
+{
+    struct x64_buf *x = g->x;
+    unsigned count = (in->opcode & 0xf0) == 0xd0 ? 1 : in->imm & 0x1f;
+    int op = in->reg, top = size * 8 - 1;
+    if (in->is_mem || count == 0 || count > (unsigned)top)
+        return false;
+    if (!g->lf_dead) {
+        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+        x64_gen_call(g, (const void *)cpu_get_arith);
+        x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(EF_ARITH & ~(EF_CF | EF_OF)));
+        x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    }
+    load_reg(x, X64_RDX, in->rm, size);
+    x64_shift_ri(x, (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
+    store_reg(x, in->rm, X64_RDX, size);
+    if (!g->lf_dead) {
+        x64_mov_rr(x, 4, X64_R9, X64_RDX); /* CF */
+        x64_mov_rr(x, 4, X64_R8, X64_RDX); /* OF, before the XOR */
+        if (op == X64_ROL) {
+            x64_alu_ri(x, X64_AND, 4, X64_R9, 1);
+            x64_shift_ri(x, X64_SHR, 4, X64_R8, (uint8_t)top);
+        } else {
+            x64_shift_ri(x, X64_SHR, 4, X64_R9, (uint8_t)top);
+            x64_shift_ri(x, X64_SHR, 4, X64_R8, (uint8_t)(top - 1));
+            x64_alu_ri(x, X64_AND, 4, X64_R8, 1);
+        }
+        x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_R9);
+        x64_shift_ri(x, X64_SHL, 4, X64_R8, 11);
+        x64_alu_rr(x, X64_OR, 4, X64_R14, X64_R9);
+        x64_alu_rr(x, X64_OR, 4, X64_R14, X64_R8);
+        x64_mov_mr(x, 4, lf(4), X64_R14);
+        x64_mov_mi(x, 4, lf(0), LF_EAGER);
+    }
+    g->flags_valid = false;
+    g->pending++;
+    return true;
+}
+
+/* D3 /4 /5 /6 /7 on a 32-bit register: a count of 0 (CL & 31) changes
+ * nothing, flags included. */
+static bool shift_cl(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int op = in->reg;
+    if (in->is_mem || in->opsize != 4 || op < X64_SHL)
+        return false;
+    x64_movzx_rm(x, 4, 1, X64_RCX, greg(R_ECX, 1));
+    x64_alu_ri(x, X64_AND, 4, X64_RCX, 31);
+    uint32_t zero = x64_jcc32(x, X64_CC_E);
+    load_reg(x, X64_RAX, in->rm, 4);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    x64_shift_rcl(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4, X64_RDX);
+    x64_setcc(x, X64_CC_B, X64_R9);
+    x64_movzx_rr(x, 4, 1, X64_R9, X64_R9);
+    store_reg(x, in->rm, X64_RDX, 4);
+    if (op == X64_SHR) {
+        x64_alu_ri(x, X64_CMP, 4, X64_RCX, 1);
+        x64_setcc(x, X64_CC_E, X64_R10);
+        x64_movzx_rr(x, 4, 1, X64_R10, X64_R10);
+    }
+    shift_lf(g, op, 4, -1);
+    x64_patch_rel32(x, zero);
+    g->flags_valid = false;
     g->pending++;
     return true;
 }
@@ -592,6 +765,7 @@ static enum x64_native call_rel(struct x64_gen *g, const struct insn *in)
 static enum x64_native ret_near(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
+    unsigned before = g->pending;
     fallible(g);
     pop_eax(g, 4);
     x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)g->b->cs_limit);
@@ -600,13 +774,268 @@ static enum x64_native ret_near(struct x64_gen *g)
     x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_RAX);
     g->pending++;
     x64_gen_flush(g);
-    x64_gen_jmp_stop(g);
+    x64_gen_jmp_indirect(g);
     x64_patch_rel32(x, gp);
-    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(x, 4, X64_RSI, EXC_GP);
-    x64_mov_ri(x, 4, X64_RDX, 0);
-    x64_gen_call(g, (const void *)cpu_exception);
-    x64_ud2(x);
+    raise_gp(g, before);
+    return X64_NATIVE_ENDED;
+}
+
+/* ---- MOVZX/MOVSX, SETcc, CMOVcc, XCHG, NOT/NEG, CBW/CWD, IMUL ---- */
+
+/* Host condition `cc` ready for SETcc/CMOVcc/Jcc: the guest's when the host
+ * flags hold them, else cpu_cond() into AL and the condition becomes NE. */
+static int host_cond(struct x64_gen *g, int cc)
+{
+    if (g->flags_valid)
+        return cc;
+    x64_mov_rr(g->x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(g->x, 4, X64_RSI, (uint32_t)cc);
+    x64_gen_call(g, (const void *)cpu_cond);
+    x64_test_rr(g->x, 1, X64_RAX, X64_RAX);
+    return X64_CC_NE;
+}
+
+/* 0F B6/B7 MOVZX, 0F BE/BF MOVSX Gv, Eb/Ew. Flags untouched. */
+static bool movx(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int ssize = (in->opcode & 1) ? 2 : 1;
+    bool sx = in->opcode >= 0x1be;
+    if (!in->is_mem) {
+        if (sx)
+            x64_movsx_rm(x, 4, ssize, X64_RAX, greg(in->rm, ssize));
+        else
+            x64_movzx_rm(x, 4, ssize, X64_RAX, greg(in->rm, ssize));
+        store_reg(x, in->reg, X64_RAX, in->opsize);
+        g->pending++;
+        return true;
+    }
+    fallible(g);
+    ea(x, in);
+    mem_read(g, in->seg, ssize);
+    if (sx)
+        x64_movsx_rr(x, 4, ssize, X64_RAX, X64_RAX);
+    store_reg(x, in->reg, X64_RAX, in->opsize);
+    after_mem(g);
+    return true;
+}
+
+/* 0F 90-9F SETcc Eb. */
+static bool setcc(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int cc = host_cond(g, in->opcode & 15);
+    x64_setcc(x, (enum x64_cc)cc, X64_RAX);
+    if (!in->is_mem) {
+        x64_mov_mr(x, 1, greg(in->rm, 1), X64_RAX);
+        g->pending++;
+        return true;
+    }
+    x64_movzx_rr(x, 4, 1, X64_R14, X64_RAX);
+    fallible(g);
+    ea(x, in);
+    mem_write(g, in->seg, 1, VREG(X64_R14));
+    after_mem(g);
+    return true;
+}
+
+/* 0F 40-4F CMOVcc Gv, Ev: the source is read (and may fault) whatever the
+ * condition (cpu/cond.c, as the hardware does). */
+static bool cmovcc(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int size = in->opsize;
+    if (!in->is_mem) {
+        int cc = host_cond(g, in->opcode & 15);
+        load_reg(x, X64_RAX, in->reg, size);
+        load_reg(x, X64_RCX, in->rm, size);
+        x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RCX);
+        store_reg(x, in->reg, X64_RAX, size);
+        g->pending++;
+        return true;
+    }
+    fallible(g);
+    ea(x, in);
+    mem_read(g, in->seg, size);
+    x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    int cc = host_cond(g, in->opcode & 15);
+    load_reg(x, X64_RAX, in->reg, size);
+    x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_R14);
+    store_reg(x, in->reg, X64_RAX, size);
+    after_mem(g);
+    return true;
+}
+
+/* XCHG between two registers (86/87 with mod 3, 90-97). Flags untouched. */
+static bool xchg_rr(struct x64_gen *g, int r1, int r2, int size)
+{
+    struct x64_buf *x = g->x;
+    if (r1 != r2) {
+        load_reg(x, X64_RAX, r1, size);
+        load_reg(x, X64_RCX, r2, size);
+        store_reg(x, r1, X64_RCX, size);
+        store_reg(x, r2, X64_RAX, size);
+    }
+    g->pending++;
+    return true;
+}
+
+/* F6/F7 /2 NOT and /3 NEG on a register. */
+static bool not_neg(struct x64_gen *g, const struct insn *in, int size)
+{
+    struct x64_buf *x = g->x;
+    if (in->is_mem || (in->reg != 2 && in->reg != 3))
+        return false;
+    load_reg(x, X64_RAX, in->rm, size);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    if (in->reg == 2) {
+        x64_unary_r(x, X64_NOT, size, X64_RDX); /* no flags */
+        store_reg(x, in->rm, X64_RDX, size);
+    } else {
+        x64_unary_r(x, X64_NEG, size, X64_RDX);
+        store_reg(x, in->rm, X64_RDX, size);
+        set_lf(g, LF_NEG, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(0));
+        g->flags_valid = true;
+    }
+    g->pending++;
+    return true;
+}
+
+/* 98 CBW/CWDE and 99 CWD/CDQ. Flags untouched. */
+static bool cbw_cwd(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int size = in->opsize;
+    if (in->opcode == 0x98) {
+        x64_movsx_rm(x, 4, size / 2, X64_RAX, greg(R_EAX, size / 2));
+        store_reg(x, R_EAX, X64_RAX, size);
+    } else {
+        if (size == 2)
+            x64_movsx_rm(x, 4, 2, X64_RAX, greg(R_EAX, 2));
+        else
+            load_reg(x, X64_RAX, R_EAX, 4);
+        if (size == 2)
+            x64_byte(x, 0x66);
+        x64_byte(x, 0x99); /* cwd / cdq: DX or EDX = the sign of AX/EAX */
+        store_reg(x, R_EDX, X64_RDX, size);
+    }
+    g->pending++;
+    return true;
+}
+
+/* IMUL Gv, Ev (0F AF) and Gv, Ev, imm (69, 6B): the truncated product, and
+ * cpu/muldiv.c's flags: SF ZF PF of the result, CF = OF = overflow, AF 0. */
+static bool imul_gv(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int size = in->opsize;
+    bool three = in->opcode != 0x1af;
+    bool mem = in->is_mem;
+    if (mem) {
+        fallible(g);
+        ea(x, in);
+        mem_read(g, in->seg, size);
+        x64_mov_rr(x, 4, X64_RCX, X64_RAX);
+    } else {
+        load_reg(x, X64_RCX, in->rm, size);
+    }
+    if (three) {
+        x64_imul_rri(x, size, X64_RDX, X64_RCX, (int32_t)in->imm);
+    } else {
+        load_reg(x, X64_RDX, in->reg, size);
+        x64_imul_rr(x, size, X64_RDX, X64_RCX);
+    }
+    x64_setcc(x, X64_CC_B, X64_RCX);
+    store_reg(x, in->reg, X64_RDX, size);
+    if (!g->lf_dead || mem) {
+        x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
+        x64_imul_rri(x, 4, X64_RCX, X64_RCX, 0x801); /* CF -> EF_CF | EF_OF */
+        x64_mov_mi(x, 4, lf(0), LF_SZP | size << 8);
+        if (size == 2)
+            x64_movzx_rr(x, 4, 2, X64_RDX, X64_RDX);
+        x64_mov_mr(x, 4, lf(1), X64_RDX);
+        x64_mov_mr(x, 4, lf(4), X64_RCX);
+    }
+    g->flags_valid = false;
+    if (mem)
+        after_mem(g);
+    else
+        g->pending++;
+    return true;
+}
+
+/* PUSH imm (68, 6A), a 32-bit stack. */
+static bool push_imm(struct x64_gen *g, const struct insn *in)
+{
+    fallible(g);
+    x64_mov_ri(g->x, 4, X64_RCX, in->imm & mask_of(in->opsize));
+    push_ecx(g, in->opsize);
+    after_mem(g);
+    return true;
+}
+
+/* FF /6 PUSH r/m, a 32-bit stack: the operand's address is computed with
+ * ESP before the push. */
+static bool push_rm(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    fallible(g);
+    if (in->is_mem) {
+        ea(x, in);
+        mem_read(g, in->seg, in->opsize);
+        x64_mov_rr(x, 4, X64_RCX, X64_RAX);
+    } else {
+        load_reg(x, X64_RCX, in->rm, in->opsize);
+    }
+    push_ecx(g, in->opsize);
+    after_mem(g);
+    return true;
+}
+
+/* LEAVE (C9), a 32-bit stack: ESP = EBP, then POP EBP; nothing is
+ * committed before the read. */
+static bool leave(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    int size = in->opsize;
+    fallible(g);
+    x64_mov_rm(x, 4, X64_R13, greg(R_EBP, 4));
+    mem_read(g, SEG_SS, size);
+    x64_lea(x, 4, X64_R13, X64_MEM(X64_R13, size));
+    x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
+    store_reg(x, R_EBP, X64_RAX, size);
+    after_mem(g);
+    return true;
+}
+
+/* FF /2 CALL and FF /4 JMP near indirect, 32-bit: the target is read and
+ * checked against CS.limit (#GP(0)), the return address pushed, and only
+ * then anything committed (cpu/branch.c's order), so no snapshot. */
+static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
+{
+    struct x64_buf *x = g->x;
+    bool call = in->reg == 2;
+    unsigned before = g->pending;
+    fallible(g);
+    if (in->is_mem) {
+        ea(x, in);
+        mem_read(g, in->seg, 4);
+        x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    } else {
+        load_reg(x, X64_R14, in->rm, 4);
+    }
+    x64_alu_ri(x, X64_CMP, 4, X64_R14, (int32_t)g->b->cs_limit);
+    uint32_t gp = x64_jcc32(x, X64_CC_A);
+    if (call) {
+        x64_mov_ri(x, 4, X64_RCX, g->next);
+        push_ecx(g, 4);
+    }
+    x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_R14);
+    g->pending++;
+    x64_gen_flush(g);
+    x64_gen_jmp_indirect(g);
+    x64_patch_rel32(x, gp);
+    raise_gp(g, before);
     return X64_NATIVE_ENDED;
 }
 
@@ -628,7 +1057,16 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in)
         aop = (op >> 3) & 7;
     else if (op >= 0x80 && op <= 0x83)
         aop = in->reg;
-    else
+    else if (op == 0xf6 || op == 0xf7)
+        return in->reg == 0 || in->reg == 3; /* TEST, NEG */
+    else if (op == 0x69 || op == 0x6b || op == 0x1af)
+        return true; /* IMUL: cpu_lf_set_szp */
+    else if (op == 0xc0 || op == 0xc1 || op == 0xd0 || op == 0xd1) {
+        /* SHL SHR SAR as shift_imm emits them */
+        unsigned count = (op & 0xf0) == 0xd0 ? 1 : in->imm & 0x1f;
+        int size = (in->flags & D_BYTE) ? 1 : in->opsize;
+        return in->reg >= X64_SHL && count != 0 && count < (unsigned)size * 8;
+    } else
         return op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9;
     return aop != ALU_ADC && aop != ALU_SBB;
 }
@@ -663,8 +1101,26 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
         if (in->reg != 0)
             return X64_NATIVE_NO;
         return mov_to_rm(g, in, size, VIMM(in->imm));
-    case 0xc1: case 0xd1:
-        return shift_imm(g, in);
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1:
+        if (in->reg <= 1)
+            return rotate_imm(g, in, size);
+        return shift_imm(g, in, size);
+    case 0xd3:
+        return shift_cl(g, in);
+    case 0xfe: case 0xff:
+        if (in->reg <= 1)
+            return incdec_rm(g, in, size, in->reg == 1);
+        if (op == 0xff && in->reg == 6 && stack32(g))
+            return push_rm(g, in);
+        break;
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3: { /* MOV AL/eAX <-> moffs */
+        struct insn fake = *in;
+        fake.ea_base = fake.ea_index = EA_NONE;
+        fake.reg = R_EAX;
+        if (op <= 0xa1)
+            return mov_from_rm(g, &fake, op == 0xa0 ? 1 : in->opsize);
+        return mov_to_rm(g, &fake, op == 0xa2 ? 1 : in->opsize, VREG(R_EAX));
+    }
     case 0x8d:
         if (!in->is_mem)
             return X64_NATIVE_NO;
@@ -680,10 +1136,39 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
     }
     if (op >= 0x40 && op <= 0x4f)
         return incdec(g, in);
+    if (op == 0x1ae && !in->is_mem && !(in->prefix & (PFX_REP | PFX_REPNE | PFX_OPSIZE))) {
+        g->pending++; /* LFENCE MFENCE SFENCE: nothing to order (cpu/sse_ctl.c) */
+        return X64_NATIVE_OK;
+    }
+    if (op == 0x1b6 || op == 0x1b7 || op == 0x1be || op == 0x1bf)
+        return movx(g, in);
+    if (op >= 0x190 && op <= 0x19f)
+        return setcc(g, in);
+    if (op >= 0x140 && op <= 0x14f)
+        return cmovcc(g, in);
+    if ((op == 0x86 || op == 0x87) && !in->is_mem)
+        return xchg_rr(g, in->reg, in->rm, size);
+    if (op >= 0x90 && op <= 0x97)
+        return xchg_rr(g, R_EAX, op & 7, in->opsize);
+    if ((op == 0xf6 || op == 0xf7) && in->reg == 0)
+        return alu(g, in, ALU_AND, size, true, 0, VIMM(in->imm), true);
+    if (op == 0xf6 || op == 0xf7)
+        return not_neg(g, in, size);
+    if (op == 0x98 || op == 0x99)
+        return cbw_cwd(g, in);
+    if (op == 0x1af || op == 0x69 || op == 0x6b)
+        return imul_gv(g, in);
+    if ((op == 0x68 || op == 0x6a) && stack32(g))
+        return push_imm(g, in);
+    if (op == 0xc9 && stack32(g))
+        return leave(g, in);
     if (op >= 0x50 && op <= 0x5f && stack32(g))
         return op < 0x58 ? push_r(g, in) : pop_r(g, in);
     if (last && op == 0xc3 && in->opsize == 4 && stack32(g) && g->b->end == TR_END_INDIRECT)
         return ret_near(g);
+    if (last && op == 0xff && (in->reg == 2 || in->reg == 4) && in->opsize == 4 &&
+        (in->reg == 4 || stack32(g)) && g->b->end == TR_END_INDIRECT)
+        return jmp_call_ind(g, in);
     if (last && op == 0xe8 && in->opsize == 4 && stack32(g) && g->b->end == TR_END_DIRECT)
         return call_rel(g, in);
     if (last && g->b->end == TR_END_DIRECT) {
