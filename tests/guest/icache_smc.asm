@@ -10,7 +10,6 @@
 %include "lib.inc"
 
 %define CODE_SEG 0x0900             ; RAM code at linear 0x9000
-%define PT1 (PAGE_TAB + 0x1000)     ; maps linear 0x400000-0x7fffff
 
 start:
     REAL_INIT
@@ -60,25 +59,7 @@ start:
     ; Code at 0x9300 (mov eax, imm32 / retf through the flat code segment)
     ; patched through the alias, before and after it first ran ---
     PM_ENTER
-    mov edi, PAGE_DIR
-    xor eax, eax
-    mov ecx, 1024 * 3
-    rep stosd                       ; PD, PT0, PT1 cleared
-    mov edi, PAGE_TAB
-    mov eax, 0x003                  ; present, writable
-    mov ecx, 1024
-.fill:
-    stosd
-    add eax, 0x1000
-    loop .fill
-    mov dword [PAGE_DIR], PAGE_TAB | 3
-    mov dword [PAGE_DIR + 4], PT1 | 3
-    mov dword [PT1], 0x9000 | 3     ; 0x400000 -> 0x9000
-    mov eax, PAGE_DIR
-    mov cr3, eax
-    mov eax, cr0
-    or eax, 0x80000000
-    mov cr0, eax
+    PAGING_ALIAS 0x9000
 
     mov byte [0x9300], 0xb8         ; mov eax, imm32
     mov dword [0x9301], 0

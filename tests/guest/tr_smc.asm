@@ -16,7 +16,6 @@
 %define CODE_SEG 0x0900             ; RAM code at linear 0x9000 (A)
 %define SEG_B    0x0a00             ; 0xa000 (B)
 %define SEG_C    0x0b00             ; 0xb000 (C); D uses physical 0xc000
-%define PT1 (PAGE_TAB + 0x1000)     ; maps linear 0x400000-0x7fffff
 ; Each part has a page of its own: A and C rewrite theirs often enough that
 ; a translator may leave it to the interpreter.
 
@@ -83,25 +82,7 @@ start:
     ; 32-bit code, storing through the identity mapping) run through the
     ; alias ---
     PM_ENTER
-    mov edi, PAGE_DIR
-    xor eax, eax
-    mov ecx, 1024 * 3
-    rep stosd                       ; PD, PT0, PT1 cleared
-    mov edi, PAGE_TAB
-    mov eax, 0x003                  ; present, writable
-    mov ecx, 1024
-.fill:
-    stosd
-    add eax, 0x1000
-    loop .fill
-    mov dword [PAGE_DIR], PAGE_TAB | 3
-    mov dword [PAGE_DIR + 4], PT1 | 3
-    mov dword [PT1], 0xc000 | 3     ; 0x400000 -> 0xc000
-    mov eax, PAGE_DIR
-    mov cr3, eax
-    mov eax, cr0
-    or eax, 0x80000000
-    mov cr0, eax
+    PAGING_ALIAS 0xc000
 
     mov byte [0xc300], 0xb8         ; mov eax, imm32
     mov dword [0xc301], 0
