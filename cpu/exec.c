@@ -198,29 +198,10 @@ static inline void run_cached(struct cpu *cpu, uint64_t max)
     if (cpu->shadow || cpu->intr_line || cpu->nmi_pending)
         n = 1;
 
-    const struct insn *in = t->insn, *last = in + n - 1;
-    uint32_t wrap = code32 ? 0xffffffffu : 0xffffu;
     cpu->trap_after = false;
     cpu->eflags &= ~EF_RF;
     cpu->exec_break = 0;
-    uint32_t clean = t->clean;
-    for (;;) {
-        if (!(clean & 1)) {
-            cpu_snapshot(cpu);
-            cpu->snap_tag = cpu->icount + 1;
-        }
-        clean >>= 1;
-        cpu->insn_eip = eip;
-        uint32_t next = (eip + in->len) & wrap;
-        cpu->eip = next;
-        in->handler(cpu, in);
-        cpu->icount++;
-        if (unlikely((cpu->eip != next) | cpu->exec_break | (uint32_t)cpu->pending_dr6) ||
-            in == last)
-            break;
-        eip = next;
-        in++;
-    }
+    cpu_exec_decoded(cpu, t->insn, n, eip, t->clean);
     if (unlikely(cpu->trap_after || cpu->pending_dr6))
         cpu_debug_insn_end(cpu);
 }

@@ -12,30 +12,6 @@
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-uint32_t tr_interp_block(struct cpu *cpu, const struct tr_block *b, uint32_t limit)
-{
-    const struct insn *in = b->insn;
-    uint32_t eip = b->eip, wrap = cpu->code32 ? 0xffffffffu : 0xffffu, clean = b->clean, i = 0;
-    for (;;) {
-        if (!(clean & 1)) {
-            cpu_snapshot(cpu);
-            cpu->snap_tag = cpu->icount + 1;
-        }
-        clean >>= 1;
-        cpu->insn_eip = eip;
-        uint32_t next = (eip + in->len) & wrap;
-        cpu->eip = next;
-        in->handler(cpu, in);
-        cpu->icount++;
-        i++;
-        if (unlikely((cpu->eip != next) | cpu->exec_break | (uint32_t)cpu->pending_dr6) ||
-            i == limit)
-            return i;
-        eip = next;
-        in++;
-    }
-}
-
 /* The block for CS:EIP now, or NULL when the interpreter must run it (not
  * RAM/ROM, outside CS, beyond 4 GiB, a hot page, nothing decodes). */
 static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_block *guess)
@@ -91,7 +67,7 @@ static inline bool must_leave(const struct cpu *cpu)
 static struct tr_exit run_decoded(struct tr_ctx *ctx, struct tr_block *b)
 {
     uint32_t limit = b->n < ctx->budget ? b->n : (uint32_t)ctx->budget;
-    uint32_t done = tr_interp_block(ctx->cpu, b, limit);
+    uint32_t done = cpu_exec_decoded(ctx->cpu, b->insn, limit, b->eip, b->clean);
     ctx->budget -= done;
     struct tr_exit x = {b, TR_EXIT_STOP};
     if (done < b->n || ctx->cpu->exec_break || ctx->cpu->pending_dr6)

@@ -86,9 +86,7 @@ static inline uint32_t tr_mode(const struct cpu *cpu)
         m |= TR_MODE_PG;
     return m;
 }
-/* Run up to `limit` instructions of b's decoded instructions through the
- * interpreter's handlers (run_cached's rules); returns how many retired. */
-uint32_t tr_interp_block(struct cpu *cpu, const struct tr_block *b, uint32_t limit);
+
 void tr_run(void *opaque, struct cpu *cpu, uint64_t max);
 
 #endif
