@@ -10,7 +10,7 @@
 # mtools) + mcopy for sda1, mke2fs -d for sda2, sfdisk and dd to assemble.
 # The kernel and busybox come from scripts/guest.sh (same OUTDIR, cached).
 # Idempotent: disk.img is rebuilt only when missing or older than this
-# script or the kernel. Also writes OUTDIR/disk.payload.md5, the md5 of
+# script, scripts/kmods.sh or the kernel. Also writes OUTDIR/disk.payload.md5, the md5 of
 # /payload.bin on the root file system (the test compares the guest's).
 #
 # SYSLINUX's boot: prompt (COM1 and screen) waits 3 s, then boots `shell`
@@ -26,7 +26,8 @@ say() { [ -z "$VERBOSE" ] || echo "disk_guest: $*" >&2; }
 die() { echo "disk_guest: $*" >&2; exit 1; }
 
 img=$out/disk.img
-if [ -s "$img" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$out/bzImage" ]; then
+if [ -s "$img" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$here/kmods.sh" ] &&
+    [ "$img" -nt "$out/bzImage" ]; then
     exit 0
 fi
 
@@ -52,40 +53,14 @@ kver=$(ls "$tmp/kernel/lib/modules" | head -n 1)
 mods=$tmp/kernel/lib/modules/$kver
 
 # --- the initrd: busybox, the disk modules in load order, /init ---
-# Dependencies come from each module's .modinfo "depends=" (the package has
-# no modules.dep: depmod runs at install time). Module names use '_' where
-# file names may use '-'. Compressed modules are decompressed here, since
-# busybox insmod reads plain ELF only.
+# The modules come from scripts/kmods.sh. crc32c_generic: ext4's
+# metadata checksums ask the crypto API for crc32c (a soft dependency, not
+# in depends=).
 ird=$tmp/initrd
 mkdir -p "$ird/bin" "$ird/lib/modules" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/newroot"
 cp "$tmp/bb/bin/busybox" "$ird/bin/busybox"
-find "$mods" -name '*.ko' -o -name '*.ko.xz' >"$tmp/modfiles"
-modfile() { # modfile NAME: the path of module NAME
-    n=$(echo "$1" | sed 's/[-_]/[-_]/g')
-    grep -E "/$n\\.ko(\\.xz)?\$" "$tmp/modfiles" | head -n 1
-}
-: >"$ird/lib/modules/load"
-add_module() ( # add_module NAME: NAME after its dependencies (a subshell: recursion)
-    name=$(echo "$1" | tr - _)
-    grep -qx "$name" "$ird/lib/modules/load" && return 0
-    f=$(modfile "$name")
-    [ -n "$f" ] || die "module $name not in $kpkg"
-    dst=$ird/lib/modules/$name.ko
-    case "$f" in
-    *.xz) xz -dc "$f" >"$dst" ;;
-    *) cp "$f" "$dst" ;;
-    esac
-    deps=$(tr '\0' '\n' <"$dst" | sed -n 's/^depends=//p' | head -n 1 | tr , ' ')
-    for dep in $deps; do
-        add_module "$dep"
-    done
-    echo "$name" >>"$ird/lib/modules/load"
-)
-# crc32c_generic: ext4's metadata checksums ask the crypto API for crc32c
-# (a soft dependency, not in depends=).
-for m in crc32c_generic ata_piix sd_mod ext4; do
-    add_module "$m"
-done
+sh "$here/kmods.sh" "$mods" "$ird/lib/modules" crc32c_generic ata_piix sd_mod ext4 ||
+    die "the disk modules are not all in $kpkg"
 say "initrd modules: $(tr '\n' ' ' <"$ird/lib/modules/load")"
 cat >"$ird/init" <<'INIT'
 #!/bin/busybox sh

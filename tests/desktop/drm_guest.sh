@@ -3,10 +3,10 @@
 # default guest's kernel (scripts/guest.sh) that loads bochs-drm and its
 # dependencies with insmod, so fbcon takes the console over, then prints
 # MARKER on tty0 and ttyS0 and powers off. Reuses the .debs that
-# scripts/guest.sh cached in GUESTDIR/debs; the modules' order comes from
-# their own "depends=" (.modinfo), since the package has no modules.dep.
+# scripts/guest.sh cached in GUESTDIR/debs; scripts/kmods.sh picks the
+# modules and their order.
 #   drm_guest.sh GUESTDIR OUT.cpio.gz MARKER
-# Rebuilt when missing, older than this script or the kernel package, or
+# Rebuilt when missing, older than this script, kmods.sh or the kernel package, or
 # made with another marker.
 set -e
 guest=$1 out=$2 marker=$3
@@ -17,8 +17,9 @@ kdeb=$(ls "$guest/debs/${kpkg:-linux-image-}"_*_i386.deb 2>/dev/null | head -n 1
 bdeb=$(ls "$guest"/debs/busybox-static_*_i386.deb 2>/dev/null | head -n 1)
 [ -n "$kdeb" ] && [ -n "$bdeb" ] ||
     { echo "drm_guest: no cached kernel/busybox .deb in $guest/debs (run scripts/guest.sh $guest)" >&2; exit 1; }
-# Cached: newer than this script and the kernel package, same marker.
-[ -s "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$kdeb" ] &&
+# Cached: newer than this script, kmods.sh and the kernel package, same marker.
+kmods=$(cd "$(dirname "$0")/../../scripts" && pwd)/kmods.sh
+[ -s "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$kmods" ] && [ "$out" -nt "$kdeb" ] &&
     [ "$(cat "$out.marker" 2>/dev/null)" = "$marker" ] && exit 0
 tmp=$out.tmp
 rm -rf "$tmp"
@@ -27,28 +28,8 @@ mkdir -p "$tmp/pkg" "$tmp/root/bin" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/
 dpkg -x "$kdeb" "$tmp/pkg"
 dpkg -x "$bdeb" "$tmp/bb"
 cp "$tmp/bb/bin/busybox" "$tmp/root/bin/busybox"
-mods=$(echo "$tmp"/pkg/lib/modules/*/kernel)
-
-# modfile NAME: the module's file (.ko, .ko.xz); depends NAME: its deps.
-modfile() {
-    f=$(find "$mods" \( -name "$1.ko" -o -name "$1.ko.xz" -o -name "$(echo "$1" | tr _ -).ko" \
-        -o -name "$(echo "$1" | tr _ -).ko.xz" \) | head -n 1)
-    [ -n "$f" ] || { echo "drm_guest: module $1 not in $kdeb" >&2; exit 1; }
-    echo "$f"
-}
-ko_bytes() { case $1 in *.xz) xz -dc "$1" ;; *) cat "$1" ;; esac; }
-depends() { ko_bytes "$(modfile "$1")" | tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' '; }
-
-# Depth-first: every module after its dependencies.
-order=
-visit() {
-    case " $order " in *" $1 "*) return ;; esac
-    for d in $(depends "$1"); do visit "$d"; done
-    order="$order $1"
-    ko_bytes "$(modfile "$1")" >"$tmp/root/lib/modules/$1.ko"
-}
-visit bochs
-echo "$order" >"$tmp/root/lib/modules/order"
+# bochs (bochs-drm) and its dependencies in load order (scripts/kmods.sh).
+sh "$kmods" "$(echo "$tmp"/pkg/lib/modules/*)" "$tmp/root/lib/modules" bochs
 
 cat >"$tmp/root/init" <<INIT
 #!/bin/busybox sh
@@ -56,7 +37,7 @@ cat >"$tmp/root/init" <<INIT
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in \$(cat /lib/modules/order); do
+for m in \$(cat /lib/modules/load); do
     insmod /lib/modules/\$m.ko || echo "drm guest: insmod \$m failed" >/dev/ttyS0
 done
 # fbcon is on once the DRM device's fbdev exists.
