@@ -3,6 +3,7 @@
  * non-local exit that makes every fault precise. */
 #include <string.h>
 
+#include "cpu/code_tlb.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "cpu/icache.h"
@@ -169,15 +170,11 @@ static inline void run_cached(struct cpu *cpu, uint64_t max)
     if (unlikely(tlb_is_stale(&cpu->tlb, cpu->a20_mask)))
         mmu_flush_all_global(cpu);
     const struct seg_cache *cs = &cpu->seg[SEG_CS];
-    uint32_t eip = cpu->eip;
-    uint32_t lin = cs->base + eip;
-    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
-    if (unlikely(e->tag[ACC_EXEC] != (lin & TLB_PAGE_MASK))) {
-        if (eip > cs->limit || !(e = tlb_try_get(cpu, lin, ACC_EXEC)) ||
-            (e->tag[ACC_EXEC] & TLB_SLOW)) {
-            cpu_step(cpu);
-            return;
-        }
+    uint32_t eip = cpu->eip, lin;
+    struct tlb_entry *e = cpu_code_entry(cpu, &lin);
+    if (unlikely(!e)) {
+        cpu_step(cpu);
+        return;
     }
     bool code32 = cpu->code32;
     const struct icache_trace *t =

@@ -3,6 +3,7 @@
  * the backend, chain direct successors so that the next run skips this
  * loop, guess indirect targets, and hand control back to cpu_run() at the
  * instruction boundary after anything it must look at. */
+#include "cpu/code_tlb.h"
 #include "cpu/debug.h"
 #include "cpu/mem.h"
 #include "cpu/snapshot.h"
@@ -19,14 +20,10 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
     if (unlikely(tr->flush_pending))
         tr_flush(tr);
     const struct seg_cache *cs = &cpu->seg[SEG_CS];
-    uint32_t eip = cpu->eip;
-    uint32_t lin = cs->base + eip;
-    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
-    if (unlikely(e->tag[ACC_EXEC] != (lin & TLB_PAGE_MASK))) {
-        if (eip > cs->limit || !(e = tlb_try_get(cpu, lin, ACC_EXEC)) ||
-            (e->tag[ACC_EXEC] & TLB_SLOW))
-            return NULL;
-    }
+    uint32_t eip = cpu->eip, lin;
+    struct tlb_entry *e = cpu_code_entry(cpu, &lin);
+    if (unlikely(!e))
+        return NULL;
     uint64_t phys = e->phys | (lin & 0xfff);
     uint32_t mode = tr_mode(cpu);
     if (guess && guess->valid && guess->phys == phys && guess->eip == eip && guess->mode == mode &&
