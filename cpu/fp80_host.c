@@ -77,30 +77,48 @@ struct f80_bytes {
 } __attribute__((packed));
 
 /* Run `stub` with ST(0) = in0, ST(1) = in1 under control word `cw` and RDI =
- * mem; return the status word and ST(0), ST(1) afterwards. The exceptions are
- * cleared (FNCLEX) before anything else runs, so an unmasked one never traps
- * on the host. */
+ * mem; return the status word and ST(0), ST(1) afterwards.
+ * Cheap enough to run per guest instruction: no FNINIT (tens of cycles).
+ * The System V ABI leaves the x87 stack empty and the control word 0x037F
+ * between functions, so comparing 1 with 0 clears the condition codes and
+ * FNCLEX drops whatever flags host code left (the stubs of operations that
+ * leave some codes undefined report them as cleared, as the soft backend
+ * does), and
+ * FFREE of all eight registers empties the stack again whatever the stub
+ * pushed or popped. A control word other than the ABI's is loaded only for
+ * the operation, with the exceptions cleared (FNCLEX) before the default
+ * comes back, so an unmasked one never traps on the host. */
 static uint16_t host_run(void (*stub)(void), uint16_t cw, fp80 in0, fp80 in1, void *mem, fp80 *out0,
                          fp80 *out1)
 {
     struct f80_bytes i0 = {in0.mant, in0.se}, i1 = {in1.mant, in1.se}, o0, o1;
-    uint16_t sw, masked = 0x037f;
+    uint16_t sw, abi_cw = 0x037f;
     __asm__ volatile(
-        "fninit\n\t"
-        "fldcw %[cw]\n\t"
+        "fldz\n\t"
+        "fld1\n\t"
+        "fcompp\n\t" /* 1 > 0: C3 C2 C1 C0 all clear */
+        "fnclex\n\t"
+        "cmpw %[abi], %w[cwr]\n\t"
+        "je 1f\n\t"
+        "fldcw %[cw]\n"
+        "1:\n\t"
         "fldt %[i1]\n\t"
         "fldt %[i0]\n\t"
         "sub $128, %%rsp\n\t"
         "call *%[stub]\n\t"
         "add $128, %%rsp\n\t"
         "fnstsw %[sw]\n\t"
+        "cmpw %[abi], %w[cwr]\n\t"
+        "je 2f\n\t"
         "fnclex\n\t"
-        "fldcw %[masked]\n\t"
+        "fldcw %[abi]\n"
+        "2:\n\t"
         "fstpt %[o0]\n\t"
         "fstpt %[o1]\n\t"
-        "fninit\n\t"
+        "ffree %%st(0)\n\tffree %%st(1)\n\tffree %%st(2)\n\tffree %%st(3)\n\t"
+        "ffree %%st(4)\n\tffree %%st(5)\n\tffree %%st(6)\n\tffree %%st(7)\n\t"
         : [sw] "=m"(sw), [o0] "=m"(o0), [o1] "=m"(o1)
-        : [cw] "m"(cw), [masked] "m"(masked), [i0] "m"(i0), [i1] "m"(i1), [stub] "r"(stub), "D"(mem)
+        : [cw] "m"(cw), [cwr] "r"(cw), [abi] "m"(abi_cw), [i0] "m"(i0), [i1] "m"(i1), [stub] "r"(stub), "D"(mem)
         : "memory", "cc", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
     if (out0)
         *out0 = (fp80){o0.mant, o0.se};

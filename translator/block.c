@@ -2,6 +2,8 @@
  * CS:EIP to the first control transfer, instruction that ends a trace
  * (cpu/insn_kind.h), page end, CS limit or TR_BLOCK_MAX; then record its
  * code in the code-page tracking and hand it to the backend. */
+#include <stdio.h>
+
 #include "cpu/insn_kind.h"
 #include "translator/tr_priv.h"
 
@@ -114,6 +116,9 @@ struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8
         }
         if (st != TR_OK)
             b->code = NULL;
+        else if (tr->perf_map && tr->ops->exec_memory)
+            fprintf(tr->perf_map, "%lx %x vx86:%08x:%08x\n", (unsigned long)(uintptr_t)b->code,
+                    (unsigned)b->code_size, (unsigned)b->cs_base, (unsigned)b->eip);
         codepage_mark(tr->code, phys, b->bytes);
         tr_insert(tr, b);
         tr->stats.blocks_built++;

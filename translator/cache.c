@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mmu/memmap.h"
 #include "mmu/tlb.h"
@@ -212,6 +213,8 @@ static void engine_destroy(void *opaque)
                 (unsigned long long)s->hot_pages);
     }
     codepages_unlisten(tr->code, listener, tr);
+    if (tr->perf_map)
+        fclose(tr->perf_map);
     if (tr->be)
         tr->ops->destroy(tr->be);
     if (tr->code_mmapped)
@@ -247,6 +250,15 @@ struct cpu_engine *tr_engine_create(struct cpu *cpu, const struct tr_backend *ba
     if (!tr->data || !tr->code_mem || !(tr->be = backend->create(tr))) {
         engine_destroy(tr);
         return NULL;
+    }
+    if (backend->exec_memory && getenv("VX86_PERF_MAP")) {
+        /* Linux perf's JIT symbol file: `perf report` names each block's
+         * code vx86:CS_BASE:EIP */
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        tr->perf_map = fopen(path, "w");
+        if (tr->perf_map)
+            setvbuf(tr->perf_map, NULL, _IOLBF, 0);
     }
     tr->engine = (struct cpu_engine){
         .run = tr_run,

@@ -3,6 +3,8 @@
 #ifndef VX86_TR_PRIV_H
 #define VX86_TR_PRIV_H
 
+#include <stdio.h>
+
 #include "cpu/cpu.h"
 #include "mmu/codepages.h"
 #include "translator/backend.h"
@@ -42,6 +44,7 @@ struct tr_engine {
     uint32_t last_eip, last_n;
 
     struct tr_stats stats;
+    FILE *perf_map; /* $VX86_PERF_MAP: /tmp/perf-PID.map for Linux perf */
 };
 
 /* --- cache.c --- */
