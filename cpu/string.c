@@ -3,6 +3,8 @@
  * fault mid-string restarts at the iteration that faulted, and runs in
  * bounded batches so that interrupts are taken between iterations
  * (SDM Vol. 2, REP/REPE/REPZ/REPNE/REPNZ; Vol. 1, 7.3.9.2). */
+#include <string.h>
+
 #include "cpu/alu.h"
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
@@ -13,6 +15,7 @@
 #include "cpu/operand.h"
 #include "cpu/prot.h"
 #include "mmu/ioport.h"
+#include "mmu/tlb.h"
 
 /* Iterations of one repeated instruction before the run loop gets control back. */
 #define STRING_BATCH 4096
@@ -129,6 +132,96 @@ static inline bool must_yield(const struct cpu *cpu)
            cpu->trap_after || cpu->pending_dr6;
 }
 
+/* ---- REP MOVS / REP STOS over plain RAM, a page at a time ----
+ * What the per-element loop would do, element by element in ascending
+ * order, when nothing can tell the difference: DF = 0, 32-bit addressing,
+ * flat segments that pass their type checks, both pages plain RAM already
+ * in the TLB for this access (so no walk, fault, device or code page is
+ * involved), no data breakpoints, no alignment check, no lockstep
+ * watcher, no trap or interrupt due after the next iteration. Anything
+ * else takes the per-element path. */
+
+/* The host address of `n` bytes at seg:off for `acc`, or NULL. */
+static uint8_t *bulk_host(struct cpu *cpu, int seg, uint32_t off, uint32_t n, int acc)
+{
+    const struct seg_cache *s = &cpu->seg[seg];
+    if (s->limit != 0xffffffffu || (s->flags & 0xc) == 0x4 || off + n - 1 < off)
+        return NULL;
+    if ((cpu->cr0 & CR0_PE) && !(cpu->eflags & EF_VM)) {
+        uint32_t f = s->flags;
+        if (!(f & DESC_P))
+            return NULL;
+        if ((f & 0x8) ? acc == ACC_WRITE || !(f & 0x2) : acc == ACC_WRITE && !(f & 0x2))
+            return NULL;
+    }
+    uint32_t lin = s->base + off;
+    struct tlb_entry *e = &cpu->tlb.e[tlb_is_user(cpu->cpl, acc)][(lin >> 12) & (TLB_SIZE - 1)];
+    if (tlb_is_stale(&cpu->tlb, cpu->a20_mask) || e->tag[acc] != (lin & TLB_PAGE_MASK))
+        return NULL;
+    return (uint8_t *)(uintptr_t)(lin + e->addend);
+}
+
+/* Elements of the REP MOVS (`src_seg` >= 0) or REP STOS (`src_seg` < 0)
+ * at the current registers that can be done at once, at most `max`. */
+static uint32_t bulk_count(const struct cpu *cpu, const struct insn *in, int size, uint32_t max,
+                           bool movs)
+{
+    /* must_yield: a single-step trap or an interrupt comes after one iteration. */
+    if (in->adsize != 4 || (cpu->eflags & EF_DF) || (cpu->dr[7] & 0xff) || cpu->watch ||
+        must_yield(cpu) || ((cpu->cr0 & CR0_AM) && (cpu->eflags & EF_AC) && cpu->cpl == 3))
+        return 0;
+    uint32_t room = 0x1000 - ((cpu->seg[SEG_ES].base + (uint32_t)cpu->gpr[R_EDI]) & 0xfff);
+    if (movs) {
+        uint32_t src = cpu->seg[src_seg(in)].base + (uint32_t)cpu->gpr[R_ESI];
+        uint32_t r = 0x1000 - (src & 0xfff);
+        room = r < room ? r : room;
+    }
+    uint32_t n = room / (uint32_t)size;
+    return n < max ? n : max;
+}
+
+/* Do `n` (from bulk_count) elements; false: nothing done, take the
+ * per-element path. */
+static bool bulk_movs(struct cpu *cpu, const struct insn *in, int size, uint32_t n)
+{
+    uint32_t bytes = n * (uint32_t)size;
+    uint8_t *src = bulk_host(cpu, src_seg(in), (uint32_t)cpu->gpr[R_ESI], bytes, ACC_READ);
+    uint8_t *dst = src ? bulk_host(cpu, SEG_ES, (uint32_t)cpu->gpr[R_EDI], bytes, ACC_WRITE) : NULL;
+    if (!dst)
+        return false;
+    if (dst <= src || dst >= src + bytes) {
+        memmove(dst, src, bytes); /* ascending copy: same result without overlap ahead */
+    } else {
+        /* The destination starts inside the source: ascending element
+         * copies replicate the first dst - src bytes, as the CPU does. */
+        for (uint32_t i = 0; i < bytes; i += (uint32_t)size)
+            memmove(dst + i, src + i, (size_t)size);
+    }
+    cpu->gpr[R_ESI] = (uint32_t)cpu->gpr[R_ESI] + bytes;
+    cpu->gpr[R_EDI] = (uint32_t)cpu->gpr[R_EDI] + bytes;
+    return true;
+}
+
+static bool bulk_stos(struct cpu *cpu, const struct insn *in, int size, uint32_t n)
+{
+    (void)in;
+    uint32_t bytes = n * (uint32_t)size;
+    uint8_t *dst = bulk_host(cpu, SEG_ES, (uint32_t)cpu->gpr[R_EDI], bytes, ACC_WRITE);
+    if (!dst)
+        return false;
+    uint32_t v = (uint32_t)cpu->gpr[R_EAX];
+    if (size == 1) {
+        memset(dst, (int)(v & 0xff), bytes);
+    } else {
+        const uint8_t pat[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                                (uint8_t)(v >> 24)}; /* guest byte order */
+        for (uint32_t i = 0; i < bytes; i += (uint32_t)size)
+            memcpy(dst + i, pat, (size_t)size);
+    }
+    cpu->gpr[R_EDI] = (uint32_t)cpu->gpr[R_EDI] + bytes;
+    return true;
+}
+
 /* Run `iter` once, or repeatedly under REP. `zf_test`: REPE/REPNE also end
  * on ZF (CMPS, SCAS); for the others F2 acts as F3. */
 static inline __attribute__((always_inline)) void
@@ -144,9 +237,18 @@ run_string(struct cpu *cpu, const struct insn *in, string_iter iter, bool zf_tes
     uint32_t next = cpu->eip;
     uint32_t count = cpu_reg(cpu, R_ECX, in->adsize);
     bool repne = (in->prefix & PFX_REPNE) && !(in->prefix & PFX_REP);
-    for (int n = 1; count != 0; n++) {
-        iter(cpu, in, size, delta);
-        cpu_set_reg(cpu, R_ECX, in->adsize, --count);
+    for (uint32_t n = 1; count != 0; n++) {
+        uint32_t many = iter == iter_movs || iter == iter_stos
+                            ? bulk_count(cpu, in, size, count, iter == iter_movs)
+                            : 0;
+        if (many > 1 && (iter == iter_movs ? bulk_movs : bulk_stos)(cpu, in, size, many)) {
+            count -= many;
+            n += many - 1;
+            cpu_set_reg(cpu, R_ECX, in->adsize, count);
+        } else {
+            iter(cpu, in, size, delta);
+            cpu_set_reg(cpu, R_ECX, in->adsize, --count);
+        }
         if (count == 0)
             break;
         if (zf_test && cpu_cond(cpu, 4) == repne) /* REPE ends on ZF=0, REPNE on ZF=1 */
