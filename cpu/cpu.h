@@ -334,6 +334,14 @@ static inline void cpu_set_reg(struct cpu *cpu, int n, int size, uint32_t v)
 }
 
 static inline bool cpu_protected(const struct cpu *cpu) { return cpu->cr0 & CR0_PE; }
+/* An NMI or external interrupt could be taken at the next instruction
+ * boundary (shadows aside). With IF = 0 an external one cannot until an
+ * instruction that ends a trace (STI, POPF, IRET...) sets IF, so the code
+ * caches may run whole traces until then. */
+static inline bool cpu_irq_deliverable(const struct cpu *cpu)
+{
+    return (cpu->intr_line && (cpu->eflags & EF_IF)) || (cpu->nmi_pending && !cpu->nmi_blocked);
+}
 static inline bool cpu_v86(const struct cpu *cpu) { return cpu->eflags & EF_VM; }
 static inline int cpu_iopl(const struct cpu *cpu) { return (cpu->eflags >> EF_IOPL_SHIFT) & 3; }
 

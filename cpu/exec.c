@@ -190,9 +190,9 @@ static inline void run_cached(struct cpu *cpu, uint64_t max)
     uint32_t n = t->n;
     if (n > max)
         n = max;
-    /* A pending interrupt, or one held by a shadow, is looked at after each
-     * instruction. */
-    if (cpu->shadow || cpu->intr_line || cpu->nmi_pending)
+    /* A deliverable interrupt, or one held by a shadow, is looked at after
+     * each instruction. */
+    if (cpu->shadow || cpu_irq_deliverable(cpu))
         n = 1;
 
     cpu->trap_after = false;

@@ -3,8 +3,11 @@
  * (cpu/insn_kind.h), page end, CS limit or TR_BLOCK_MAX; then record its
  * code in the code-page tracking and hand it to the backend. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cpu/insn_kind.h"
+#include "cpu/mem.h"
+#include "mmu/tlb.h"
 #include "translator/tr_priv.h"
 
 /* True for an instruction that loads DS, ES or SS (and may thus end
@@ -41,12 +44,23 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
     uint32_t off = phys & 0xfff, pos = off, e = eip, clean = 0;
     int n = 0;
     enum tr_end end = TR_END_FALL;
+    uint8_t cross[15];
+    int cross_len = 0;
     while (n < TR_BLOCK_MAX && pos < 0x1000) {
         struct insn *in = &insn[n];
         /* Whole instructions inside the page and inside CS only (and in
-         * 16-bit code not wrapping IP): the rest is left to the interpreter. */
-        if (decode_insn(in, host + (pos - off), (int)(0x1000 - pos), code32) != DEC_OK)
+         * 16-bit code not wrapping IP): the rest is left to the interpreter,
+         * but for a first instruction running into the next page, which
+         * makes a block of its own (block.h: cross_len). */
+        int rc = decode_insn(in, host + (pos - off), (int)(0x1000 - pos), code32);
+        if (rc == DEC_NEED_MORE && n == 0) {
+            if (!tr_cross_fetch(cpu, cs->base + eip, host, cross, (int)sizeof cross) ||
+                decode_insn(in, cross, (int)sizeof cross, code32) != DEC_OK)
+                break;
+            cross_len = in->len;
+        } else if (rc != DEC_OK) {
             break;
+        }
         if (e > cs->limit || cs->limit - e < (uint32_t)in->len - 1u ||
             (!code32 && e + in->len > 0x10000))
             break;
@@ -82,16 +96,37 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
         .cs_base = cs->base,
         .cs_limit = cs->limit,
         .end_eip = e,
-        .bytes = (uint16_t)(pos - off),
+        .bytes = (uint16_t)((pos < 0x1000 ? pos : 0x1000) - off), /* this page's part */
         .n = (uint8_t)n,
         .end = (uint8_t)end,
         .clean = clean,
         .insn = insn,
         .valid = true,
+        .cross_len = (uint8_t)cross_len,
     };
+    memcpy(b->cross_bytes, cross, (size_t)cross_len);
     for (int i = 0; i < TR_NSLOTS; i++)
         b->slot[i] = (struct tr_slot){.from = b, .idx = (uint8_t)i};
     return b;
+}
+
+bool tr_cross_fetch(struct cpu *cpu, uint32_t lin, const uint8_t *host, uint8_t *buf, int len)
+{
+    uint32_t n1 = 0x1000 - (lin & 0xfff);
+    if ((uint32_t)len <= n1) {
+        memcpy(buf, host, (size_t)len);
+        return true;
+    }
+    uint32_t lin2 = lin + n1;
+    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin2 >> 12) & (TLB_SIZE - 1)];
+    if (e->tag[ACC_EXEC] != lin2) {
+        e = tlb_try_get(cpu, lin2, ACC_EXEC);
+        if (!e || (e->tag[ACC_EXEC] & TLB_SLOW))
+            return false;
+    }
+    memcpy(buf, host, n1);
+    memcpy(buf + n1, (const uint8_t *)(uintptr_t)(lin2 + e->addend), (size_t)len - n1);
+    return true;
 }
 
 struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8_t *host)
@@ -107,7 +142,7 @@ struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8
             tr_flush(tr);
             continue;
         }
-        enum tr_status st = tr->ops->translate(tr->be, b);
+        enum tr_status st = b->cross_len ? TR_UNSUPPORTED : tr->ops->translate(tr->be, b);
         if (st == TR_FULL) {
             if (attempt)
                 return NULL;

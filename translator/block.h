@@ -72,6 +72,12 @@ struct tr_block {
     uint32_t clean;    /* bit i: instruction i takes no snapshot (cpu/insn_kind.h) */
     struct insn *insn; /* the n decoded instructions (arena) */
     bool valid;        /* false once invalidated (SMC): never entered again */
+    /* A block of one instruction that runs into the next page (the only
+     * kind of block not inside one page): its bytes, compared with what
+     * both pages hold at every lookup, since only the first page is
+     * tracked. Never translated or chained into. */
+    uint8_t cross_len;  /* 0: an ordinary block */
+    uint8_t cross_bytes[15];
 
     /* --- chaining (translator/dispatch.c decides, the backend patches) --- */
     struct tr_slot slot[TR_NSLOTS];

@@ -129,6 +129,16 @@ static void invalidate(struct tr_engine *tr, struct tr_block *b)
     tr->stats.live_blocks--;
 }
 
+void tr_drop(struct tr_engine *tr, struct tr_block *b)
+{
+    for (struct tr_block **p = &tr->pages[page_index(b->phys)]; *p; p = &(*p)->page_next)
+        if (*p == b) {
+            *p = b->page_next;
+            break;
+        }
+    invalidate(tr, b);
+}
+
 static void page_written(struct tr_engine *tr, uint64_t page)
 {
     bool had = false;

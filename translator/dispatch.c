@@ -3,6 +3,8 @@
  * the backend, chain direct successors so that the next run skips this
  * loop, guess indirect targets, and hand control back to cpu_run() at the
  * instruction boundary after anything it must look at. */
+#include <string.h>
+
 #include "cpu/code_tlb.h"
 #include "cpu/debug.h"
 #include "cpu/mem.h"
@@ -26,14 +28,25 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
         return NULL;
     uint64_t phys = e->phys | (lin & 0xfff);
     uint32_t mode = tr_mode(cpu);
+    const uint8_t *host = (const uint8_t *)(uintptr_t)(lin + e->addend);
+    struct tr_block *b;
     if (guess && guess->valid && guess->phys == phys && guess->eip == eip && guess->mode == mode &&
-        guess->cs_base == cs->base && guess->cs_limit == cs->limit)
-        return guess;
-    tr->stats.lookups++;
-    struct tr_block *b = tr_hash_find(tr, phys, eip, mode, cs->base, cs->limit);
-    if (b)
-        return b;
-    return tr_block_build(tr, phys, (const uint8_t *)(uintptr_t)(lin + e->addend));
+        guess->cs_base == cs->base && guess->cs_limit == cs->limit) {
+        b = guess;
+    } else {
+        tr->stats.lookups++;
+        b = tr_hash_find(tr, phys, eip, mode, cs->base, cs->limit);
+    }
+    if (b && unlikely(b->cross_len)) {
+        /* its second page is not tracked: compare the bytes */
+        uint8_t now[15];
+        if (tr_cross_fetch(cpu, lin, host, now, b->cross_len) &&
+            !memcmp(now, b->cross_bytes, b->cross_len))
+            return b;
+        tr_drop(tr, b);
+        b = NULL;
+    }
+    return b ? b : tr_block_build(tr, phys, host);
 }
 
 /* A chain from -> to through `slot` stays right for every later entry of
@@ -54,7 +67,7 @@ static bool chainable(const struct tr_block *from, const struct tr_block *to)
 static inline bool must_leave(const struct cpu *cpu)
 {
     return cpu->exec_break | cpu->stop_request | cpu->halted | cpu->inhibit_irq |
-           cpu->triple_fault | cpu->intr_line | cpu->nmi_pending | cpu->trap_after |
+           cpu->triple_fault | cpu_irq_deliverable(cpu) | cpu->trap_after |
            (cpu->pending_dr6 != 0) | ((cpu->eflags & EF_TF) != 0) | ((cpu->dr[7] & 0xff) != 0) |
            cpu->trace_on;
 }
@@ -90,10 +103,10 @@ void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
     cpu->eflags &= ~EF_RF;
     cpu->exec_break = 0;
     struct tr_ctx ctx = {.cpu = cpu, .tr = tr, .budget = max};
-    /* A pending interrupt, or one held by a shadow, is looked at after each
-     * instruction (as run_cached does). */
-    if (cpu->shadow || cpu->intr_line || cpu->nmi_pending || tr->one_block) {
-        bool single = cpu->shadow || cpu->intr_line || cpu->nmi_pending;
+    /* A deliverable interrupt, or one held by a shadow, is looked at after
+     * each instruction (as run_cached does). */
+    if (cpu->shadow || cpu_irq_deliverable(cpu) || tr->one_block) {
+        bool single = cpu->shadow || cpu_irq_deliverable(cpu);
         if (single)
             ctx.budget = 1;
         tr->last_valid = true;
@@ -117,19 +130,18 @@ void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
             x = tr->ops->exec(tr->be, &ctx, b);
         else
             x = run_decoded(&ctx, b);
-        if (ctx.budget == 0 || must_leave(cpu))
+        if (ctx.budget == 0 || must_leave(cpu) || tlb_is_stale(&cpu->tlb, cpu->a20_mask))
             break;
         b = x.last;
-        /* Nothing cpu_run() must see happened: go on at CS:EIP, wherever
-         * the block left it, except after an instruction that ends a trace
-         * (cpu_run() looks at the CPU again) or a stop inside a block. */
+        /* Nothing cpu_run() must see happened (must_leave() covers what it
+         * looks at between instructions: interrupts, shadows, traps,
+         * stops): go on at CS:EIP, wherever the block left it, even after
+         * an instruction that ends a trace or a stop inside a block. */
         struct tr_block *guess;
         if (x.slot >= 0)
             guess = b->slot[x.slot].to;
-        else if (b->end == TR_END_INDIRECT)
-            guess = b->ind_next; /* the last target: a guess, checked */
         else
-            break;
+            guess = b->ind_next; /* the last one found after b: a guess, checked */
         uint64_t gen = tr->flush_gen;
         struct tr_block *nb = lookup(tr, cpu, guess);
         if (!nb)
@@ -143,6 +155,7 @@ void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
             }
         }
         cpu->exec_break = 0; /* building may have protected TLB entries */
+        cpu->eflags &= ~EF_RF; /* as at every instruction start (IRET may set it) */
         b = nb;
     }
 out:

@@ -53,6 +53,8 @@ void *tr_data_alloc(struct tr_engine *tr, size_t size);
 struct tr_block *tr_hash_find(struct tr_engine *tr, uint64_t phys, uint32_t eip, uint32_t mode,
                               uint32_t cs_base, uint32_t cs_limit);
 void tr_insert(struct tr_engine *tr, struct tr_block *b);
+/* Void one block found stale (a page-crossing block whose bytes changed). */
+void tr_drop(struct tr_engine *tr, struct tr_block *b);
 bool tr_page_hot(const struct tr_engine *tr, uint64_t phys);
 void tr_link(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to);
 void tr_cache_init(struct tr_engine *tr);
@@ -63,6 +65,10 @@ void tr_cache_fini(struct tr_engine *tr);
  * are readable from `host` to the end of the page. NULL: nothing can be
  * built there (the interpreter runs it). May flush the cache when full. */
 struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8_t *host);
+/* The `len` bytes of code at linear `lin` (on the page `host` maps) and the
+ * next page, through the TLB's execute entries; false when the next page
+ * cannot be fetched from RAM/ROM without a walk that may fault. */
+bool tr_cross_fetch(struct cpu *cpu, uint32_t lin, const uint8_t *host, uint8_t *buf, int len);
 
 /* --- dispatch.c --- */
 /* A flat data segment (TR_MODE_FLAT): base 0, limit 4 GiB, present,
