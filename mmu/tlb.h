@@ -17,8 +17,10 @@
 
 /* Low bits of a tag (page addresses have them clear, so a fast compare with
  * a page address fails and the slow path looks at them). */
-#define TLB_INVALID 0x001u /* no translation for this access kind */
-#define TLB_SLOW 0x002u    /* allowed, but not plain RAM (MMIO, ROM write, tracked page) */
+/* Above bit 2: the translator's inline path compares a tag with the page
+ * plus an access's alignment bits. */
+#define TLB_INVALID 0x100u /* no translation for this access kind */
+#define TLB_SLOW 0x200u    /* allowed, but not plain RAM (MMIO, ROM write, tracked page) */
 
 /* tlb_entry.flags */
 #define TLB_GLOBAL 0x1u /* from a global page with CR4.PGE: survives mmu_flush_all */

@@ -258,6 +258,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     }
     if (!ended)
         block_end(&g, helper);
+    x64_gen_cold(&g);
 
     /* STOP: the dispatcher decides from cpu->eip. */
     patch_all(x, g.stop, g.nstop);

@@ -49,6 +49,21 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 
 #define X64_MAX_EXITS 160
 
+/* Out-of-line code of one instruction, emitted after the block's body
+ * (gen.c): the cpu_read/cpu_write call of a memory access whose inline
+ * TLB path failed, or the exit after an access that asked the run loop to
+ * look (exec_break). The fast path falls through and stays dense. */
+enum x64_cold_kind { X64_COLD_READ, X64_COLD_WRITE, X64_COLD_EXIT };
+struct x64_cold {
+    uint32_t site[4];  /* rel32 sites jumping to the stub */
+    int nsite;
+    uint32_t resume;   /* READ/WRITE: where the inline code goes on */
+    uint32_t eip;      /* READ/WRITE: insn_eip; EXIT: the next EIP */
+    uint32_t pending;  /* the block's uncounted instructions at that point */
+    uint8_t kind, seg, size;
+};
+#define X64_MAX_COLD 96
+
 struct x64_gen {
     struct x64_buf *x;
     struct tr_block *b;
@@ -64,7 +79,15 @@ struct x64_gen {
     uint32_t slot_eip[TR_NSLOTS];   /* the EIP a slot leads to, when slot_known */
     bool slot_known[TR_NSLOTS];
     int nto_slot[TR_NSLOTS];
+    struct x64_cold cold[X64_MAX_COLD];
+    int ncold;
 };
+
+/* A new cold stub, or NULL when the block has too many (the caller then
+ * emits its slow path inline). */
+struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind);
+/* Emit the block's cold stubs here (after its body and end). */
+void x64_gen_cold(struct x64_gen *g);
 
 enum x64_native { X64_NATIVE_NO, X64_NATIVE_OK, X64_NATIVE_ENDED };
 

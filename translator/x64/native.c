@@ -87,8 +87,49 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
         return;
     x64_mov_mi(g->x, 4, lf(0), kind | size << 8);
     put(g->x, lf(1), res);
+    if (kind == LF_LOGIC)
+        return; /* only the result is ever read back (cpu/flags.c) */
     put(g->x, lf(2), a);
     put(g->x, lf(3), b);
+}
+
+/* Host flags = the guest's, from cpu->lf, which holds them: inline for
+ * the commonest records (32-bit CMP/SUB, logic and ADD: the same
+ * operation again gives every flag), else cpu_get_arith() through POPF
+ * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX,
+ * and what a call clobbers. */
+static void remat_flags(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    uint32_t done[3];
+    x64_mov_rm(x, 4, X64_RAX, lf(0));
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, LF_SUB | 4 << 8);
+    uint32_t not_sub = x64_jcc8(x, X64_CC_NE);
+    x64_mov_rm(x, 4, X64_RAX, lf(2));
+    x64_alu_rm(x, X64_CMP, 4, X64_RAX, lf(3));
+    done[0] = x64_jmp32(x);
+    x64_patch_rel8(x, not_sub);
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, LF_LOGIC | 4 << 8);
+    uint32_t not_logic = x64_jcc8(x, X64_CC_NE);
+    x64_mov_rm(x, 4, X64_RAX, lf(1));
+    x64_test_rr(x, 4, X64_RAX, X64_RAX);
+    done[1] = x64_jmp32(x);
+    x64_patch_rel8(x, not_logic);
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, LF_ADD | 4 << 8);
+    uint32_t not_add = x64_jcc8(x, X64_CC_NE);
+    x64_mov_rm(x, 4, X64_RAX, lf(2));
+    x64_alu_rm(x, X64_ADD, 4, X64_RAX, lf(3));
+    done[2] = x64_jmp32(x);
+    x64_patch_rel8(x, not_add);
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_call_abs(x, (const void *)cpu_get_arith, X64_RAX);
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, EF_ARITH);
+    x64_alu_ri(x, X64_OR, 4, X64_RAX, 2); /* EFLAGS bit 1 is always set */
+    x64_push(x, X64_RAX);
+    x64_popf(x);
+    for (int k = 0; k < 3; k++)
+        x64_patch_rel32(x, done[k]);
+    g->flags_valid = true;
 }
 
 /* ---- memory operands ---- */
@@ -196,25 +237,46 @@ static void tlb_fast(struct x64_gen *g, int segno, int size, int acc,
     x64_alu_rm(x, X64_ADD, 4, X64_R10,
                X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, base)));
 linear:
-    if (size > 1) {
-        x64_test_ri(x, 4, X64_R10, size - 1);
-        slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
-    }
+    /* R11 = the entry's offset: (lin >> 12) * 32, masked */
     _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry index is a shift by 5");
     x64_mov_rr(x, 4, X64_R11, X64_R10);
-    x64_shift_ri(x, X64_SHR, 4, X64_R11, 12);
-    x64_alu_ri(x, X64_AND, 4, X64_R11, TLB_SIZE - 1);
-    x64_shift_ri(x, X64_SHL, 4, X64_R11, 5);
+    x64_shift_ri(x, X64_SHR, 4, X64_R11, 12 - 5);
+    x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)((TLB_SIZE - 1) << 5));
     int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
                 (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+    /* The page and the low address bits an aligned access has clear: a
+     * misaligned one (which may cross the page, or owe #AC) never matches,
+     * as tags have those bits clear too (TLB_INVALID and TLB_SLOW are
+     * above them). */
+    _Static_assert(TLB_INVALID > 7 && TLB_SLOW > 7, "tag flags clear of the alignment bits");
     x64_mov_rr(x, 4, X64_RAX, X64_R10);
-    x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)TLB_PAGE_MASK);
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(TLB_PAGE_MASK | (uint32_t)(size - 1)));
     x64_alu_rm(x, X64_CMP, 4, X64_RAX,
                X64_MEMX(X64_RBX, X64_R11, 0,
                         e + (int32_t)offsetof(struct tlb_entry, tag) + 4 * acc));
     slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
     x64_mov_rm(x, 8, X64_RAX,
                X64_MEMX(X64_RBX, X64_R11, 0, e + (int32_t)offsetof(struct tlb_entry, addend)));
+}
+
+/* The failed inline path's sites go to a cold stub (gen.c's block end)
+ * that calls cpu_read/cpu_write and comes back to `resume`; false when the
+ * block has no stub left (the caller emits the slow path inline). */
+static bool cold_access(struct x64_gen *g, enum x64_cold_kind kind, int seg, int size,
+                        const uint32_t *slow, int nslow)
+{
+    struct x64_cold *c = x64_cold_new(g, kind);
+    if (!c)
+        return false;
+    for (int k = 0; k < nslow; k++)
+        c->site[k] = slow[k];
+    c->nsite = nslow;
+    c->resume = g->x->pos;
+    c->eip = g->eip;
+    c->pending = g->pending;
+    c->seg = (uint8_t)seg;
+    c->size = (uint8_t)size;
+    return true;
 }
 
 /* EAX = the `size`-byte value at seg:R13D (cpu_read on the slow path). */
@@ -229,6 +291,9 @@ static void mem_read(struct x64_gen *g, int seg, int size)
         x64_mov_rm(x, 4, X64_RAX, host);
     else
         x64_movzx_rm(x, 4, size, X64_RAX, host);
+    g->flags_valid = false;
+    if (cold_access(g, X64_COLD_READ, seg, size, slow, nslow))
+        return;
     uint32_t done = x64_jmp32(x);
     for (int k = 0; k < nslow; k++)
         x64_patch_rel32(x, slow[k]);
@@ -241,7 +306,6 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     slow_leave(g);
     x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* a uint32_t return leaves RAX[63:32] undefined */
     x64_patch_rel32(x, done);
-    g->flags_valid = false;
 }
 
 /* Write the value in ECX (or a constant) to seg:R13D (cpu_write on the slow
@@ -257,6 +321,9 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
     int nslow = 0;
     tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
     x64_mov_mr(x, size, X64_MEMX(X64_RAX, X64_R10, 0, 0), X64_RCX);
+    g->flags_valid = false;
+    if (cold_access(g, X64_COLD_WRITE, seg, size, slow, nslow))
+        return;
     uint32_t done = x64_jmp32(x);
     for (int k = 0; k < nslow; k++)
         x64_patch_rel32(x, slow[k]);
@@ -268,21 +335,77 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
     x64_gen_call(g, (const void *)cpu_write);
     slow_leave(g);
     x64_patch_rel32(x, done);
-    g->flags_valid = false;
 }
 
-/* After a memory instruction: count it, and leave if MMIO asked the run loop
- * to look (flags kept: JRCXZ). */
+/* After a memory instruction: count it, and leave if MMIO or a write to
+ * cached code asked the run loop to look. Flags kept when they are the
+ * guest's (JRCXZ). */
 static void after_mem(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
     g->pending++;
+    struct x64_cold *c = x64_cold_new(g, X64_COLD_EXIT);
+    if (c) {
+        c->eip = g->next;
+        c->pending = g->pending;
+        if (g->flags_valid) {
+            x64_movzx_rm(x, 4, 1, X64_RCX, X64_MEM(X64_RBX, CPU_OFF(exec_break)));
+            uint32_t quiet = x64_jrcxz8(x);
+            c->site[c->nsite++] = x64_jmp32(x);
+            x64_patch_rel8(x, quiet);
+        } else {
+            x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
+            c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
+        }
+        return;
+    }
     x64_movzx_rm(x, 4, 1, X64_RCX, X64_MEM(X64_RBX, CPU_OFF(exec_break)));
     uint32_t quiet = x64_jrcxz8(x);
     add_count(g, (int32_t)g->pending); /* leaving: the flags are in cpu->lf */
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
     x64_gen_jmp_stop(g);
     x64_patch_rel8(x, quiet);
+}
+
+struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind)
+{
+    if (g->ncold >= X64_MAX_COLD)
+        return NULL;
+    struct x64_cold *c = &g->cold[g->ncold++];
+    *c = (struct x64_cold){.kind = (uint8_t)kind};
+    return c;
+}
+
+void x64_gen_cold(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    for (int i = 0; i < g->ncold; i++) {
+        const struct x64_cold *c = &g->cold[i];
+        for (int k = 0; k < c->nsite; k++)
+            x64_patch_rel32(x, c->site[k]);
+        add_count(g, (int32_t)c->pending);
+        if (c->kind == X64_COLD_EXIT) {
+            x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)c->eip);
+            x64_gen_jmp_stop(g);
+            continue;
+        }
+        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)c->eip);
+        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+        x64_mov_ri(x, 4, X64_RSI, c->seg);
+        x64_mov_rr(x, 4, X64_RDX, X64_R13);
+        if (c->kind == X64_COLD_READ) {
+            x64_mov_ri(x, 4, X64_RCX, c->size);
+            x64_call_abs(x, (const void *)cpu_read, X64_RAX);
+        } else {
+            x64_mov_ri(x, 4, X64_R8, c->size); /* ECX holds the value */
+            x64_call_abs(x, (const void *)cpu_write, X64_RAX);
+        }
+        add_count(g, -(int32_t)c->pending);
+        if (c->kind == X64_COLD_READ)
+            x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* RAX[63:32] of a uint32_t return */
+        x64_jmp_to(x, c->resume);
+    }
+    g->ncold = 0;
 }
 
 /* ---- the ALU ---- */
@@ -300,26 +423,17 @@ static int lf_kind(int op)
     }
 }
 
-/* Host CF = guest CF, for ADC/SBB: from the host flags when they are the
- * guest's, else through cpu_get_cf() into R15D (then BT). Returns true when
- * a BT R15D is owed right before the operation. */
-static bool carry_in(struct x64_gen *g, int op)
+/* ADC/SBB read the guest's CF from the host's: make it valid. */
+static void carry_in(struct x64_gen *g, int op)
 {
-    if ((op != ALU_ADC && op != ALU_SBB) || g->flags_valid)
-        return false;
-    x64_mov_rr(g->x, 8, X64_RDI, X64_RBX);
-    x64_gen_call(g, (const void *)cpu_get_cf);
-    x64_movzx_rr(g->x, 4, 1, X64_R15, X64_RAX);
-    return true;
+    if ((op == ALU_ADC || op == ALU_SBB) && !g->flags_valid)
+        remat_flags(g);
 }
-
 /* EDX = EAX op ECX at `size` (host flags = guest flags); TEST is AND. */
-static void alu_core(struct x64_gen *g, int op, int size, bool bt)
+static void alu_core(struct x64_gen *g, int op, int size)
 {
     struct x64_buf *x = g->x;
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
-    if (bt)
-        x64_bt_ri(x, X64_BT, 4, X64_R15, 0);
     /* CMP as SUB: same flags, and the result is what lf.res records. */
     x64_alu_rr(x, (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op), size, X64_RDX, X64_RCX);
 }
@@ -338,13 +452,13 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     bool writes = !test && op != ALU_CMP;
     if (!mem) {
         /* dst and src are registers or a constant: nothing can fault. */
-        bool bt = carry_in(g, op);
+        carry_in(g, op);
         load_reg(x, X64_RAX, dst_rm ? in->rm : dst_reg, size);
         if (src.is_imm)
             x64_mov_ri(x, 4, X64_RCX, src.imm & m);
         else
             load_reg(x, X64_RCX, src.reg, size);
-        alu_core(g, op, size, bt);
+        alu_core(g, op, size);
         if (writes)
             store_reg(x, dst_rm ? in->rm : dst_reg, X64_RDX, size);
         if (test)
@@ -361,10 +475,10 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         /* reg = reg op [mem] */
         mem_read(g, in->seg, size);
         x64_mov_rr(x, 4, X64_R14, X64_RAX);
-        bool bt = carry_in(g, op);
+        carry_in(g, op);
         x64_mov_rr(x, 4, X64_RCX, X64_R14);
         load_reg(x, X64_RAX, dst_reg, size);
-        alu_core(g, op, size, bt);
+        alu_core(g, op, size);
         if (writes)
             store_reg(x, dst_reg, X64_RDX, size);
         set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
@@ -375,13 +489,13 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     /* [mem] = [mem] op src: read, compute, write, then the flags. */
     mem_read(g, in->seg, size);
     x64_mov_rr(x, 4, X64_R14, X64_RAX);
-    bool bt = carry_in(g, op);
+    carry_in(g, op);
     if (src.is_imm)
         x64_mov_ri(x, 4, X64_RCX, src.imm & m);
     else
         load_reg(x, X64_RCX, src.reg, size);
     x64_mov_rr(x, 4, X64_RAX, X64_R14);
-    alu_core(g, op, size, bt);
+    alu_core(g, op, size);
     if (!writes) {
         if (test)
             set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RDX), VIMM(0));
@@ -457,15 +571,10 @@ static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
 static void cf_into(struct x64_gen *g, int host)
 {
     struct x64_buf *x = g->x;
-    if (g->flags_valid) {
-        x64_setcc(x, X64_CC_B, host);
-        x64_movzx_rr(x, 4, 1, host, host);
-    } else {
-        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-        x64_gen_call(g, (const void *)cpu_get_cf);
-        x64_movzx_rr(x, 4, 1, host, X64_RAX);
-        x64_bt_ri(x, X64_BT, 4, host, 0);
-    }
+    if (!g->flags_valid)
+        remat_flags(g);
+    x64_setcc(x, X64_CC_B, host);
+    x64_movzx_rr(x, 4, 1, host, host);
 }
 
 static bool incdec_reg(struct x64_gen *g, int r, int size, bool dec)
@@ -786,13 +895,9 @@ static enum x64_native ret_near(struct x64_gen *g)
  * flags hold them, else cpu_cond() into AL and the condition becomes NE. */
 static int host_cond(struct x64_gen *g, int cc)
 {
-    if (g->flags_valid)
-        return cc;
-    x64_mov_rr(g->x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(g->x, 4, X64_RSI, (uint32_t)cc);
-    x64_gen_call(g, (const void *)cpu_cond);
-    x64_test_rr(g->x, 1, X64_RAX, X64_RAX);
-    return X64_CC_NE;
+    if (!g->flags_valid)
+        remat_flags(g);
+    return cc;
 }
 
 /* 0F B6/B7 MOVZX, 0F BE/BF MOVSX Gv, Eb/Ew. Flags untouched. */
