@@ -53,6 +53,7 @@ struct tr_slot {
     struct tr_block *to;     /* chained successor, NULL when unchained */
     struct tr_block *from;   /* the block this slot belongs to */
     struct tr_slot *next_in; /* next slot chained into the same `to` */
+    struct tr_block *guess;  /* unchained: the successor found last time (checked) */
     uint8_t idx;             /* TR_SLOT_* */
 };
 

@@ -139,7 +139,7 @@ void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
          * an instruction that ends a trace or a stop inside a block. */
         struct tr_block *guess;
         if (x.slot >= 0)
-            guess = b->slot[x.slot].to;
+            guess = b->slot[x.slot].to ? b->slot[x.slot].to : b->slot[x.slot].guess;
         else
             guess = b->ind_next; /* the last one found after b: a guess, checked */
         uint64_t gen = tr->flush_gen;
@@ -147,12 +147,13 @@ void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
         if (!nb)
             break;
         if (gen == tr->flush_gen) { /* else b is gone with the flush */
-            if (x.slot >= 0) {
-                if (!b->slot[x.slot].to && chainable(b, nb))
-                    tr_link(tr, b, x.slot, nb);
-            } else {
+            struct tr_slot *s = x.slot >= 0 ? &b->slot[x.slot] : NULL;
+            if (!s)
                 b->ind_next = nb;
-            }
+            else if (!s->to && chainable(b, nb))
+                tr_link(tr, b, x.slot, nb);
+            else if (!s->to)
+                s->guess = nb; /* on another page, or not translated */
         }
         cpu->exec_break = 0; /* building may have protected TLB entries */
         cpu->eflags &= ~EF_RF; /* as at every instruction start (IRET may set it) */
