@@ -187,6 +187,28 @@ static void lin_check(struct cpu *cpu, uint32_t lin, int size, int acc)
 
 /* ---- segmented data accesses ---- */
 
+uint8_t *cpu_ram_span(struct cpu *cpu, int seg, uint32_t off, uint32_t n, int acc)
+{
+    const struct seg_cache *s = &cpu->seg[seg];
+    if (s->limit != 0xffffffffu || (s->flags & 0xc) == 0x4 || n == 0 || off + (n - 1) < off ||
+        (cpu->dr[7] & 0xff) || cpu->watch ||
+        ((cpu->cr0 & CR0_AM) && (cpu->eflags & EF_AC) && cpu->cpl == 3))
+        return NULL;
+    if ((cpu->cr0 & CR0_PE) && !(cpu->eflags & EF_VM)) {
+        uint32_t f = s->flags; /* the type checks of seg_lin() */
+        if (!(f & DESC_P))
+            return NULL;
+        if ((f & 0x8) ? acc == ACC_WRITE || !(f & 0x2) : acc == ACC_WRITE && !(f & 0x2))
+            return NULL;
+    }
+    uint32_t lin = s->base + off;
+    struct tlb_entry *e = entry_for(cpu, lin, acc);
+    if ((lin & 0xfff) + n > 0x1000 || tlb_is_stale(&cpu->tlb, cpu->a20_mask) ||
+        e->tag[acc] != (lin & TLB_PAGE_MASK))
+        return NULL;
+    return host_of(e, lin);
+}
+
 uint32_t cpu_read(struct cpu *cpu, int seg, uint32_t offset, int size)
 {
     uint32_t lin = seg_lin(cpu, seg, offset, size, false);

@@ -165,6 +165,11 @@ static void mem_check(struct cpu *cpu, int seg, uint32_t off, int size, bool wri
 void fpu_mem_read(struct cpu *cpu, int seg, uint32_t off, void *buf, int size)
 {
     uint8_t *b = buf;
+    const uint8_t *ram = cpu_ram_span(cpu, seg, off, (uint32_t)size, ACC_READ);
+    if (ram) {
+        memcpy(b, ram, (size_t)size); /* guest byte order: the bytes as they are */
+        return;
+    }
     mem_check(cpu, seg, off, size, false);
     for (int i = 0; i < size;) {
         int n = size - i >= 4 ? 4 : size - i >= 2 ? 2 : 1;
@@ -178,6 +183,11 @@ void fpu_mem_read(struct cpu *cpu, int seg, uint32_t off, void *buf, int size)
 void fpu_mem_write(struct cpu *cpu, int seg, uint32_t off, const void *buf, int size)
 {
     const uint8_t *b = buf;
+    uint8_t *ram = cpu_ram_span(cpu, seg, off, (uint32_t)size, ACC_WRITE);
+    if (ram) {
+        memcpy(ram, b, (size_t)size);
+        return;
+    }
     mem_check(cpu, seg, off, size, true);
     for (int i = 0; i < size;) {
         int n = size - i >= 4 ? 4 : size - i >= 2 ? 2 : 1;

@@ -33,6 +33,15 @@ void cpu_write64(struct cpu *cpu, int seg, uint32_t offset, uint64_t value);
 void cpu_check_write(struct cpu *cpu, int seg, uint32_t offset, int size);
 void cpu_check_read(struct cpu *cpu, int seg, uint32_t offset, int size);
 
+/* The host address of `n` bytes at seg:offset for ACC_READ or ACC_WRITE
+ * when nothing but a plain copy can come of the access: a segment with a
+ * 4 GiB limit that allows it, all n bytes inside one page that the TLB
+ * already maps as plain RAM for this access (so no walk, fault, device or
+ * cached code is involved), no data breakpoint, no possible #AC, no
+ * lockstep watcher. NULL otherwise, and nothing changes: the caller then
+ * takes the checked path. Never faults. */
+uint8_t *cpu_ram_span(struct cpu *cpu, int seg, uint32_t offset, uint32_t n, int acc);
+
 /* Linear accesses (no segmentation): `acc` is ACC_READ/ACC_WRITE, optionally
  * | ACC_SYS. Used for descriptor tables, the TSS and the IDT. */
 uint32_t cpu_read_lin(struct cpu *cpu, uint32_t lin, int size, int acc);

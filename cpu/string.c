@@ -15,7 +15,6 @@
 #include "cpu/operand.h"
 #include "cpu/prot.h"
 #include "mmu/ioport.h"
-#include "mmu/tlb.h"
 
 /* Iterations of one repeated instruction before the run loop gets control back. */
 #define STRING_BATCH 4096
@@ -135,31 +134,9 @@ static inline bool must_yield(const struct cpu *cpu)
 /* ---- REP MOVS / REP STOS over plain RAM, a page at a time ----
  * What the per-element loop would do, element by element in ascending
  * order, when nothing can tell the difference: DF = 0, 32-bit addressing,
- * flat segments that pass their type checks, both pages plain RAM already
- * in the TLB for this access (so no walk, fault, device or code page is
- * involved), no data breakpoints, no alignment check, no lockstep
- * watcher, no trap or interrupt due after the next iteration. Anything
+ * both ranges plain copies (cpu_ram_span), no trap or interrupt due after
+ * the next iteration. Anything
  * else takes the per-element path. */
-
-/* The host address of `n` bytes at seg:off for `acc`, or NULL. */
-static uint8_t *bulk_host(struct cpu *cpu, int seg, uint32_t off, uint32_t n, int acc)
-{
-    const struct seg_cache *s = &cpu->seg[seg];
-    if (s->limit != 0xffffffffu || (s->flags & 0xc) == 0x4 || off + n - 1 < off)
-        return NULL;
-    if ((cpu->cr0 & CR0_PE) && !(cpu->eflags & EF_VM)) {
-        uint32_t f = s->flags;
-        if (!(f & DESC_P))
-            return NULL;
-        if ((f & 0x8) ? acc == ACC_WRITE || !(f & 0x2) : acc == ACC_WRITE && !(f & 0x2))
-            return NULL;
-    }
-    uint32_t lin = s->base + off;
-    struct tlb_entry *e = &cpu->tlb.e[tlb_is_user(cpu->cpl, acc)][(lin >> 12) & (TLB_SIZE - 1)];
-    if (tlb_is_stale(&cpu->tlb, cpu->a20_mask) || e->tag[acc] != (lin & TLB_PAGE_MASK))
-        return NULL;
-    return (uint8_t *)(uintptr_t)(lin + e->addend);
-}
 
 /* Elements of the REP MOVS (`src_seg` >= 0) or REP STOS (`src_seg` < 0)
  * at the current registers that can be done at once, at most `max`. */
@@ -167,8 +144,7 @@ static uint32_t bulk_count(const struct cpu *cpu, const struct insn *in, int siz
                            bool movs)
 {
     /* must_yield: a single-step trap or an interrupt comes after one iteration. */
-    if (in->adsize != 4 || (cpu->eflags & EF_DF) || (cpu->dr[7] & 0xff) || cpu->watch ||
-        must_yield(cpu) || ((cpu->cr0 & CR0_AM) && (cpu->eflags & EF_AC) && cpu->cpl == 3))
+    if (in->adsize != 4 || (cpu->eflags & EF_DF) || must_yield(cpu))
         return 0;
     uint32_t room = 0x1000 - ((cpu->seg[SEG_ES].base + (uint32_t)cpu->gpr[R_EDI]) & 0xfff);
     if (movs) {
@@ -185,8 +161,8 @@ static uint32_t bulk_count(const struct cpu *cpu, const struct insn *in, int siz
 static bool bulk_movs(struct cpu *cpu, const struct insn *in, int size, uint32_t n)
 {
     uint32_t bytes = n * (uint32_t)size;
-    uint8_t *src = bulk_host(cpu, src_seg(in), (uint32_t)cpu->gpr[R_ESI], bytes, ACC_READ);
-    uint8_t *dst = src ? bulk_host(cpu, SEG_ES, (uint32_t)cpu->gpr[R_EDI], bytes, ACC_WRITE) : NULL;
+    uint8_t *src = cpu_ram_span(cpu, src_seg(in), (uint32_t)cpu->gpr[R_ESI], bytes, ACC_READ);
+    uint8_t *dst = src ? cpu_ram_span(cpu, SEG_ES, (uint32_t)cpu->gpr[R_EDI], bytes, ACC_WRITE) : NULL;
     if (!dst)
         return false;
     if (dst <= src || dst >= src + bytes) {
@@ -206,7 +182,7 @@ static bool bulk_stos(struct cpu *cpu, const struct insn *in, int size, uint32_t
 {
     (void)in;
     uint32_t bytes = n * (uint32_t)size;
-    uint8_t *dst = bulk_host(cpu, SEG_ES, (uint32_t)cpu->gpr[R_EDI], bytes, ACC_WRITE);
+    uint8_t *dst = cpu_ram_span(cpu, SEG_ES, (uint32_t)cpu->gpr[R_EDI], bytes, ACC_WRITE);
     if (!dst)
         return false;
     uint32_t v = (uint32_t)cpu->gpr[R_EAX];
