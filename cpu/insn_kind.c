@@ -63,6 +63,9 @@ static const uint8_t kind_table[0x200] = {
  * ALU, shifts and XCHG cannot fault at all; loads read before they write a
  * register; stores, PUSH (ESP moves after the write) and CALL rel (EIP, then
  * the push) write memory last; POP writes registers after its only read.
+ * The x87 escapes (D8-DF) write no GPR or flag before a memory fault; the
+ * ones that write AX (FNSTSW AX) or EFLAGS (FCOMI, FUCOMI) touch no memory,
+ * and their #NM/#MF come before anything else.
  * RET is not here: it pops before the #GP of its target check. A handler
  * listed here must keep that order (tests/unit/test_icache.c checks it). */
 enum { C_NO = 0, C_ALWAYS, C_REG, C_GRP1 };
@@ -85,6 +88,7 @@ static const uint8_t clean_table[0x200] = {
     [0x0a8 ... 0x0a9] = C_ALWAYS, [0x0b0 ... 0x0bf] = C_ALWAYS, /* TEST, MOV imm */
     [0x0c0 ... 0x0c1] = C_REG,    [0x0c6 ... 0x0c7] = C_ALWAYS, /* shifts, MOV Ev,imm */
     [0x0d0 ... 0x0d3] = C_REG,                                  /* shifts */
+    [0x0d8 ... 0x0df] = C_ALWAYS,                               /* x87 */
     [0x0e8 ... 0x0e9] = C_ALWAYS, [0x0eb] = C_ALWAYS,           /* CALL JMP rel */
     [0x0f5] = C_ALWAYS,           [0x0f8 ... 0x0f9] = C_ALWAYS,
     [0x0fc ... 0x0fd] = C_ALWAYS, [0x140 ... 0x14f] = C_ALWAYS, /* CMOVcc */

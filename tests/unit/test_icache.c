@@ -222,6 +222,12 @@ static const struct clean_case clean_cases[] = {
     {"push imm16", {0x68, 0x34, 0x12}, 3, 1, true},
     {"pop ax", {0x58}, 1, 0xffff, false},
     {"call rel", {0xe8, 0x00, 0x00}, 3, 1, true},
+    {"fld qword [bx]", {0xdd, 0x07}, 2, STACK, false},
+    {"fadd qword [bx]", {0xdc, 0x07}, 2, STACK, false},
+    {"fild word [bx]", {0xdf, 0x07}, 2, STACK, false},
+    {"fnstcw [bx]", {0xd9, 0x3f}, 2, STACK, false},
+    {"fnstsw [bx]", {0xdd, 0x3f}, 2, STACK, false},
+    {"fnstenv [bx]", {0xd9, 0x37}, 2, STACK, false},
 };
 
 START_TEST(clean_instruction_fault_leaves_registers)
