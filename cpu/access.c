@@ -113,8 +113,18 @@ static NOINLINE uint64_t read_slow(struct cpu *cpu, uint32_t lin, int size, int 
     }
     /* Crossing a page: both translations (and their faults) come first. */
     uint32_t n1 = 0x1000 - off;
-    uint64_t p1 = tlb_get(cpu, lin, acc)->phys | off;
-    uint64_t p2 = tlb_get(cpu, lin + n1, acc)->phys;
+    struct tlb_entry *e1 = tlb_get(cpu, lin, acc);
+    uint64_t p1 = e1->phys | off;
+    const uint8_t *h1 = (e1->tag[ACC_READ] & TLB_SLOW) ? NULL : host_of(e1, lin);
+    struct tlb_entry *e2 = tlb_get(cpu, lin + n1, acc);
+    uint64_t p2 = e2->phys;
+    if (h1 && !(e2->tag[ACC_READ] & TLB_SLOW)) { /* RAM on both sides */
+        const uint8_t *h2 = host_of(e2, lin + n1);
+        uint64_t v = 0;
+        for (int i = 0; i < size; i++)
+            v |= (uint64_t)((uint32_t)i < n1 ? h1[i] : h2[i - (int)n1]) << (i * 8);
+        return v;
+    }
     if (unlikely(cpu->watch))
         cpu->watch->device(cpu);
     uint64_t v = 0;
@@ -147,8 +157,21 @@ static NOINLINE void write_slow(struct cpu *cpu, uint32_t lin, uint64_t v, int s
         memmap_write(cpu->mem, e->phys | off, v, size);
     } else {
         uint32_t n1 = 0x1000 - off;
-        uint64_t p1 = tlb_get(cpu, lin, acc)->phys | off;
-        uint64_t p2 = tlb_get(cpu, lin + n1, acc)->phys;
+        struct tlb_entry *e1 = tlb_get(cpu, lin, acc);
+        uint64_t p1 = e1->phys | off;
+        uint8_t *h1 = (e1->tag[ACC_WRITE] & TLB_SLOW) ? NULL : host_of(e1, lin);
+        struct tlb_entry *e2 = tlb_get(cpu, lin + n1, acc);
+        uint64_t p2 = e2->phys;
+        if (h1 && !(e2->tag[ACC_WRITE] & TLB_SLOW)) { /* plain RAM on both sides */
+            uint8_t *h2 = host_of(e2, lin + n1);
+            for (uint32_t i = 0; i < (uint32_t)size; i++) {
+                if (i < n1)
+                    h1[i] = (uint8_t)(v >> (i * 8));
+                else
+                    h2[i - n1] = (uint8_t)(v >> (i * 8));
+            }
+            return;
+        }
         if (unlikely(cpu->watch))
             cpu->watch->device(cpu);
         for (int i = 0; i < size; i++)

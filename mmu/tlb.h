@@ -11,6 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Entries per table, by measurement (tests/bench, 7-Zip in the Linux guest
+ * under the x64 translator): 9, 10, 11 and 12 bits all came within noise
+ * of each other (725, 705, 732, 694 MIPS), while flushes, INVLPG with large
+ * pages and code-page protection scan the whole table: the smallest. QEMU
+ * starts at 8 bits per MMU mode. */
 #define TLB_BITS 9
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_PAGE_MASK 0xfffff000u
