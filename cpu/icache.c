@@ -9,11 +9,12 @@
 #include "mmu/memmap.h"
 #include "mmu/tlb.h"
 
-static void listener(void *opaque, enum codepage_event ev, uint64_t page)
+static void listener(void *opaque, enum codepage_event ev, uint64_t addr, uint32_t len)
 {
     struct icache *ic = opaque;
+    (void)len;
     switch (ev) {
-    case CODEPAGE_MARKED: tlb_protect_code_page(ic->cpu, page); break;
+    case CODEPAGE_MARKED: tlb_protect_code_page(ic->cpu, addr); break;
     case CODEPAGE_WRITTEN:
         /* The page's traces died with its generation; the trace running now
          * may have been among them (code patching the next instruction). */

@@ -199,9 +199,11 @@ static void vbe_draw_line(struct vga *v, uint32_t *dst, const uint8_t *src, int 
 
 /* The memory map's write tracking: a marked LFB page was written (its mark
  * is gone now), or every mark is void (the map changed). */
-static void vbe_track_event(void *opaque, enum codepage_event ev, uint64_t page)
+static void vbe_track_event(void *opaque, enum codepage_event ev, uint64_t addr, uint32_t len)
 {
     struct vga *v = opaque;
+    uint64_t page = addr & ~0xfffull;
+    (void)len;
     if (ev == CODEPAGE_ALL)
         v->lfb_marked = false;
     else if (ev == CODEPAGE_WRITTEN && v->marked_base && page >= v->marked_base &&

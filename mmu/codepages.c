@@ -50,10 +50,10 @@ void codepages_unlisten(struct codepages *cp, codepage_fn fn, void *opaque)
     cp->nlisteners = n;
 }
 
-static void tell(struct codepages *cp, enum codepage_event ev, uint64_t page)
+static void tell(struct codepages *cp, enum codepage_event ev, uint64_t addr, uint32_t len)
 {
     for (int i = 0; i < cp->nlisteners; i++)
-        cp->listeners[i].fn(cp->listeners[i].opaque, ev, page);
+        cp->listeners[i].fn(cp->listeners[i].opaque, ev, addr, len);
 }
 
 /* Chunks of a page covered by [off, off+len), 0 < len, off+len <= 4096. */
@@ -73,7 +73,7 @@ void codepage_mark(struct codepages *cp, uint64_t phys, uint32_t len)
     *m |= chunks(phys & 0xfff, len);
     if (first && cp->fast[phys >> 12]) {
         cp->fast[phys >> 12] = 0;
-        tell(cp, CODEPAGE_MARKED, phys & ~0xfffull);
+        tell(cp, CODEPAGE_MARKED, phys & ~0xfffull, 0x1000);
     }
 }
 
@@ -86,7 +86,7 @@ void codepage_written_slow(struct codepages *cp, uint64_t phys, uint64_t len)
         if (*m & chunks(off, (uint32_t)n)) {
             *m = 0;
             cp->gen[phys >> 12]++;
-            tell(cp, CODEPAGE_WRITTEN, phys & ~0xfffull);
+            tell(cp, CODEPAGE_WRITTEN, phys, (uint32_t)n);
         }
         phys += n;
         len -= n;
@@ -97,5 +97,5 @@ void codepages_invalidate_all(struct codepages *cp)
 {
     /* Listeners drop everything; the marks and generations may stay: stale
      * marks only send a few writes down the slow path once more. */
-    tell(cp, CODEPAGE_ALL, 0);
+    tell(cp, CODEPAGE_ALL, 0, 0);
 }

@@ -12,14 +12,18 @@
 #define CODEPAGE_CHUNK_SHIFT 6
 #define CODEPAGE_LIMIT       (1ull << 32) /* physical addresses tracked: the first 4 GiB */
 
-/* What a listener is told. */
+/* What a listener is told, with a range of physical addresses. */
 enum codepage_event {
-    CODEPAGE_MARKED,  /* `page` now holds code: writes to it must reach codepage_written()
-                         (told only if codepage_mapped_fast() was called for it since) */
-    CODEPAGE_WRITTEN, /* code of `page` was overwritten: its generation changed */
-    CODEPAGE_ALL      /* every page's code is void (the memory map changed) */
+    CODEPAGE_MARKED,  /* the page at `addr` (len 4096) now holds code: writes to it must
+                         reach codepage_written() (told only if codepage_mapped_fast() was
+                         called for it since) */
+    CODEPAGE_WRITTEN, /* [addr, addr+len), inside one page, was written over a chunk holding
+                         code: the page's generation changed and all its marks are cleared
+                         (a listener keeping code of the page outside the range marks it
+                         again) */
+    CODEPAGE_ALL      /* every page's code is void (the memory map changed); addr, len 0 */
 };
-typedef void (*codepage_fn)(void *opaque, enum codepage_event ev, uint64_t page);
+typedef void (*codepage_fn)(void *opaque, enum codepage_event ev, uint64_t addr, uint32_t len);
 
 #define CODEPAGES_MAX_LISTENERS 8
 

@@ -139,13 +139,17 @@ void tr_drop(struct tr_engine *tr, struct tr_block *b)
     invalidate(tr, b);
 }
 
-static void page_written(struct tr_engine *tr, uint64_t page)
+/* [addr, addr+len) of one page was written over code (mmu/codepages.h):
+ * void exactly the blocks whose bytes it overlaps. The page's marks were
+ * cleared, so the blocks that stay mark their bytes again. */
+static void code_written(struct tr_engine *tr, uint64_t addr, uint32_t len)
 {
+    uint64_t page = addr & ~0xfffull;
     bool had = false;
     struct tr_block **p = &tr->pages[page_index(page)];
     while (*p) {
         struct tr_block *b = *p;
-        if ((b->phys & ~0xfffull) == page) {
+        if ((b->phys & ~0xfffull) == page && b->phys < addr + len && addr < b->phys + b->bytes) {
             *p = b->page_next;
             invalidate(tr, b);
             had = true;
@@ -153,6 +157,9 @@ static void page_written(struct tr_engine *tr, uint64_t page)
             p = &b->page_next;
         }
     }
+    for (struct tr_block *b = tr->pages[page_index(page)]; b; b = b->page_next)
+        if ((b->phys & ~0xfffull) == page)
+            codepage_mark(tr->code, b->phys, b->bytes);
     if (had) {
         uint8_t *c = &tr->smc[smc_index(page)];
         if (*c < 255 && ++*c == TR_SMC_HOT)
@@ -177,16 +184,16 @@ void tr_flush(struct tr_engine *tr)
     tr->ops->flush(tr->be);
 }
 
-static void listener(void *opaque, enum codepage_event ev, uint64_t page)
+static void listener(void *opaque, enum codepage_event ev, uint64_t addr, uint32_t len)
 {
     struct tr_engine *tr = opaque;
     switch (ev) {
     case CODEPAGE_MARKED:
         /* The icache protects the TLB for both when it exists. */
         if (!tr->cpu->icache)
-            tlb_protect_code_page(tr->cpu, page);
+            tlb_protect_code_page(tr->cpu, addr);
         break;
-    case CODEPAGE_WRITTEN: page_written(tr, page); break;
+    case CODEPAGE_WRITTEN: code_written(tr, addr, len); break;
     case CODEPAGE_ALL:
         /* May come in the middle of a block (a chipset register write
          * remapping memory): flush at the next lookup. */

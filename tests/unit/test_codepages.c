@@ -13,10 +13,11 @@ struct events {
     uint64_t last_page;
 };
 
-static void on_event(void *opaque, enum codepage_event ev, uint64_t page)
+static void on_event(void *opaque, enum codepage_event ev, uint64_t addr, uint32_t len)
 {
     struct events *e = opaque;
-    e->last_page = page;
+    (void)len;
+    e->last_page = addr & ~0xfffull;
     if (ev == CODEPAGE_MARKED)
         e->marked++;
     else if (ev == CODEPAGE_WRITTEN)
