@@ -161,7 +161,7 @@ row() {
 v_rss=$(rss vx86) q_rss=$(rss qemu)
 [ -n "$have_qemu" ] || q_rss=
 echo
-echo "vx86 $(cd "$src" && git describe --always --dirty 2>/dev/null || echo '?') with ${VX86_ARGS:-default options (-accel interp)}; $(qemu-system-i386 --version 2>/dev/null | head -n 1)"
+echo "vx86 $(cd "$src" && git describe --always --dirty 2>/dev/null || echo '?') with ${VX86_ARGS:-default options (-accel tcg)}; $(qemu-system-i386 --version 2>/dev/null | head -n 1)"
 echo "guest: $(cat "$build/guest/kernel.version"), -m $mem, append \"$append\"; 7zz b $sevenz_args; cpumix $rounds rounds (host checksum $host_sum)"
 echo "speed ratio = vx86 speed / QEMU speed (above 1: vx86 is faster); memory ratio = vx86 / QEMU (above 1: vx86 uses more)"
 printf '%-42s %16s %16s %6s\n' benchmark vx86 qemu ratio

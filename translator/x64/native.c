@@ -662,13 +662,8 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
     uint32_t target = branch_target(g, in, &ok);
     if (!ok)
         return X64_NATIVE_NO;
-    if (!g->flags_valid) {
-        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-        x64_mov_ri(x, 4, X64_RSI, (uint32_t)cc);
-        x64_gen_call(g, (const void *)cpu_cond);
-        x64_test_rr(x, 1, X64_RAX, X64_RAX);
-        cc = X64_CC_NE;
-    }
+    if (!g->flags_valid)
+        remat_flags(g);
     uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
     g->pending++;
     unsigned pending = g->pending;
@@ -891,8 +886,8 @@ static enum x64_native ret_near(struct x64_gen *g)
 
 /* ---- MOVZX/MOVSX, SETcc, CMOVcc, XCHG, NOT/NEG, CBW/CWD, IMUL ---- */
 
-/* Host condition `cc` ready for SETcc/CMOVcc/Jcc: the guest's when the host
- * flags hold them, else cpu_cond() into AL and the condition becomes NE. */
+/* Host condition `cc` ready for SETcc/CMOVcc: the host flags made the
+ * guest's first when they are not (remat_flags). */
 static int host_cond(struct x64_gen *g, int cc)
 {
     if (!g->flags_valid)
