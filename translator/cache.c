@@ -172,6 +172,14 @@ static void code_written(struct tr_engine *tr, uint64_t addr, uint32_t len)
 
 void tr_flush(struct tr_engine *tr)
 {
+    if (tr->perf_map && tr->code_mmapped && tr->code_used) {
+        /* Profiling: perf cannot tell two blocks at one address apart, so
+         * the arena is never reused (the old one is left mapped). */
+        void *p = mmap(NULL, tr->code_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED)
+            tr->code_mem = p;
+    }
     memset(tr->hash, 0, sizeof tr->hash);
     memset(tr->pages, 0, sizeof tr->pages);
     memset(tr->smc, 0, sizeof tr->smc);

@@ -206,20 +206,21 @@ static void raise_gp(struct x64_gen *g, unsigned pending)
  * Anything else (segment limit, misalignment, which also covers #AC and
  * page crossing, a miss, MMIO, ROM, code pages) jumps to the returned rel32
  * site, to be pointed at the cpu_read/cpu_write call. Uses R10, R11, RAX;
- * leaves RAX = the host address base (lin + addend - lin) and R10 = lin. */
-static void tlb_fast(struct x64_gen *g, int segno, int size, int acc,
-                     uint32_t *slow, int *nslow)
+ * leaves RAX = the host address base (lin + addend - lin) and returns the
+ * register holding lin: R13 itself for a flat segment, else R10. */
+static int tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
+                    int *nslow)
 {
     struct x64_buf *x = g->x;
     uint32_t mode = g->b->mode;
-    int cpl = (mode >> 2) & 3;
+    int cpl = (mode >> 2) & 3, lin = X64_R10;
     bool prot = (mode >> 4) & 1, v86 = (mode >> 5) & 1;
     const struct seg_cache *sc = NULL;
     int32_t seg = CPU_OFF(seg) + (int32_t)(segno * sizeof *sc);
     if ((mode & TR_MODE_FLAT) && (segno == SEG_DS || segno == SEG_ES || segno == SEG_SS)) {
         /* base 0, limit 4 GiB, a present writable data segment for the
          * whole block (translator/block.h) */
-        x64_mov_rr(x, 4, X64_R10, X64_R13);
+        lin = X64_R13;
         goto linear;
     }
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, limit)),
@@ -239,7 +240,7 @@ static void tlb_fast(struct x64_gen *g, int segno, int size, int acc,
 linear:
     /* R11 = the entry's offset: (lin >> 12) * 32, masked */
     _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry index is a shift by 5");
-    x64_mov_rr(x, 4, X64_R11, X64_R10);
+    x64_mov_rr(x, 4, X64_R11, lin);
     x64_shift_ri(x, X64_SHR, 4, X64_R11, 12 - 5);
     x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)((TLB_SIZE - 1) << 5));
     int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
@@ -249,7 +250,7 @@ linear:
      * as tags have those bits clear too (TLB_INVALID and TLB_SLOW are
      * above them). */
     _Static_assert(TLB_INVALID > 7 && TLB_SLOW > 7, "tag flags clear of the alignment bits");
-    x64_mov_rr(x, 4, X64_RAX, X64_R10);
+    x64_mov_rr(x, 4, X64_RAX, lin);
     x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(TLB_PAGE_MASK | (uint32_t)(size - 1)));
     x64_alu_rm(x, X64_CMP, 4, X64_RAX,
                X64_MEMX(X64_RBX, X64_R11, 0,
@@ -257,6 +258,7 @@ linear:
     slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
     x64_mov_rm(x, 8, X64_RAX,
                X64_MEMX(X64_RBX, X64_R11, 0, e + (int32_t)offsetof(struct tlb_entry, addend)));
+    return lin;
 }
 
 /* The failed inline path's sites go to a cold stub (gen.c's block end)
@@ -285,8 +287,8 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     struct x64_buf *x = g->x;
     uint32_t slow[4];
     int nslow = 0;
-    tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
-    struct x64_mem host = X64_MEMX(X64_RAX, X64_R10, 0, 0);
+    int lin = tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
+    struct x64_mem host = X64_MEMX(X64_RAX, lin, 0, 0);
     if (size == 4)
         x64_mov_rm(x, 4, X64_RAX, host);
     else
@@ -319,8 +321,8 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
         x64_mov_rr(x, 4, X64_RCX, v.reg);
     uint32_t slow[4];
     int nslow = 0;
-    tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
-    x64_mov_mr(x, size, X64_MEMX(X64_RAX, X64_R10, 0, 0), X64_RCX);
+    int lin = tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
+    x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), X64_RCX);
     g->flags_valid = false;
     if (cold_access(g, X64_COLD_WRITE, seg, size, slow, nslow))
         return;
