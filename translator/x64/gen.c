@@ -163,9 +163,24 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
     x64_mov_ri(x, 8, X64_RSI, (uint64_t)(uintptr_t)in);
     x64_gen_call(g, (const void *)in->handler);
     g->pending = 1;
-    x64_gen_flush(g);
-    if (last)
+    if (last) {
+        x64_gen_flush(g);
         return; /* the block's end checks */
+    }
+    /* Leaving (the handler moved EIP, MMIO, a data breakpoint) counts the
+     * instruction in a cold stub; going on, it stays pending. */
+    struct x64_cold *c = x64_cold_new(g, X64_COLD_LEAVE);
+    if (c) {
+        c->pending = 1;
+        x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
+        c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
+        x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
+        c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
+        x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
+        c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
+        return;
+    }
+    x64_gen_flush(g);
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
     jne_stop(g);
     x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
@@ -247,6 +262,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         g.next = last ? b->end_eip : eip + in->len;
         g.lf_dead = !last && x64_native_kills_flags(b, &b->insn[i + 1]);
         enum x64_native r = x64_native(&g, in);
+        x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;
         if (helper)
             helper_insn(&g, in, last);

@@ -50,17 +50,28 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 #define X64_MAX_EXITS 160
 
 /* Out-of-line code of one instruction, emitted after the block's body
- * (gen.c): the cpu_read/cpu_write call of a memory access whose inline
- * TLB path failed, or the exit after an access that asked the run loop to
- * look (exec_break). The fast path falls through and stays dense. */
-enum x64_cold_kind { X64_COLD_READ, X64_COLD_WRITE, X64_COLD_EXIT };
+ * (native.c, x64_gen_cold), so that the fast path falls through and stays
+ * dense:
+ * - ACCESS: a memory access whose inline TLB path failed. The instruction
+ *   has changed nothing yet (native.c's rule), so the stub runs it again,
+ *   whole, through its interpreter handler (run_cached's protocol), then
+ *   leaves the block if the run loop must look (EIP elsewhere, exec_break
+ *   after MMIO or a write to cached code, a data breakpoint) or else goes on
+ *   at the next instruction's code with the fast path's state (the count
+ *   still pending, the host flags rebuilt when the fast path has them);
+ * - EXIT: the exit after an instruction whose slow path ran inline;
+ * - LEAVE: the exit after a handler-run instruction, at the EIP it left. */
+enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_EXIT, X64_COLD_LEAVE };
 struct x64_cold {
     uint32_t site[4];  /* rel32 sites jumping to the stub */
     int nsite;
-    uint32_t resume;   /* READ/WRITE: where the inline code goes on */
-    uint32_t eip;      /* READ/WRITE: insn_eip; EXIT: the next EIP */
-    uint32_t pending;  /* the block's uncounted instructions at that point */
-    uint8_t kind, seg, size;
+    uint32_t eip;      /* ACCESS: the instruction's EIP; EXIT: the next EIP */
+    uint32_t pending;  /* the block's uncounted instructions before it */
+    uint32_t cont;     /* ACCESS: the next instruction's code, or X64_NO_SITE: always leave */
+    uint8_t kind;
+    uint8_t index;     /* ACCESS: the instruction in the block */
+    bool flags;        /* ACCESS: the fast path has the guest's flags in the host's at cont */
+    bool open;         /* ACCESS: cont not known yet (the instruction is being emitted) */
 };
 #define X64_MAX_COLD 96
 
@@ -81,11 +92,15 @@ struct x64_gen {
     int nto_slot[TR_NSLOTS];
     struct x64_cold cold[X64_MAX_COLD];
     int ncold;
+    bool inline_slow; /* this instruction has an inline slow path (no stub left) */
 };
 
 /* A new cold stub, or NULL when the block has too many (the caller then
  * emits its slow path inline). */
 struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind);
+/* After instruction g->i: its ACCESS stubs go on at the current position
+ * (`ended` false) or always leave (the instruction ended the block). */
+void x64_cold_close(struct x64_gen *g, bool ended);
 /* Emit the block's cold stubs here (after its body and end). */
 void x64_gen_cold(struct x64_gen *g);
 

@@ -261,23 +261,23 @@ linear:
     return lin;
 }
 
-/* The failed inline path's sites go to a cold stub (gen.c's block end)
- * that calls cpu_read/cpu_write and comes back to `resume`; false when the
- * block has no stub left (the caller emits the slow path inline). */
-static bool cold_access(struct x64_gen *g, enum x64_cold_kind kind, int seg, int size,
-                        const uint32_t *slow, int nslow)
+/* The failed inline path's sites go to an ACCESS stub (gen.h) that runs
+ * the instruction again through its handler; false when the block has no
+ * stub left (the caller emits the slow path inline). */
+static bool cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
 {
-    struct x64_cold *c = x64_cold_new(g, kind);
-    if (!c)
+    struct x64_cold *c = x64_cold_new(g, X64_COLD_ACCESS);
+    if (!c) {
+        g->inline_slow = true;
         return false;
+    }
     for (int k = 0; k < nslow; k++)
         c->site[k] = slow[k];
     c->nsite = nslow;
-    c->resume = g->x->pos;
     c->eip = g->eip;
     c->pending = g->pending;
-    c->seg = (uint8_t)seg;
-    c->size = (uint8_t)size;
+    c->index = (uint8_t)g->i;
+    c->open = true;
     return true;
 }
 
@@ -294,7 +294,7 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     else
         x64_movzx_rm(x, 4, size, X64_RAX, host);
     g->flags_valid = false;
-    if (cold_access(g, X64_COLD_READ, seg, size, slow, nslow))
+    if (cold_access(g, slow, nslow))
         return;
     uint32_t done = x64_jmp32(x);
     for (int k = 0; k < nslow; k++)
@@ -324,7 +324,7 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
     int lin = tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
     x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), X64_RCX);
     g->flags_valid = false;
-    if (cold_access(g, X64_COLD_WRITE, seg, size, slow, nslow))
+    if (cold_access(g, slow, nslow))
         return;
     uint32_t done = x64_jmp32(x);
     for (int k = 0; k < nslow; k++)
@@ -339,13 +339,16 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
     x64_patch_rel32(x, done);
 }
 
-/* After a memory instruction: count it, and leave if MMIO or a write to
- * cached code asked the run loop to look. Flags kept when they are the
- * guest's (JRCXZ). */
+/* After a memory instruction: count it. Only an inline slow path (when the
+ * block ran out of stubs) can have asked the run loop to look (MMIO, a
+ * write to cached code): then leave if it did, flags kept when they are
+ * the guest's (JRCXZ). */
 static void after_mem(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
     g->pending++;
+    if (!g->inline_slow)
+        return;
     struct x64_cold *c = x64_cold_new(g, X64_COLD_EXIT);
     if (c) {
         c->eip = g->next;
@@ -378,6 +381,57 @@ struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind)
     return c;
 }
 
+void x64_cold_close(struct x64_gen *g, bool ended)
+{
+    for (int i = 0; i < g->ncold; i++) {
+        struct x64_cold *c = &g->cold[i];
+        if (!c->open)
+            continue;
+        c->open = false;
+        c->cont = ended ? X64_NO_SITE : g->x->pos;
+        c->flags = g->flags_valid;
+    }
+    g->inline_slow = false;
+}
+
+/* An ACCESS stub: the instruction again, through its handler. */
+static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
+{
+    struct x64_buf *x = g->x;
+    const struct insn *in = &g->b->insn[c->index];
+    uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
+    add_count(g, (int32_t)c->pending); /* exact for a fault */
+    if (!((g->b->clean >> c->index) & 1))
+        x64_call_abs(x, g->st->snapshot, X64_RAX);
+    x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)c->eip);
+    x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)next);
+    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
+    x64_mov_ri(x, 8, X64_RSI, (uint64_t)(uintptr_t)in);
+    x64_call_abs(x, (const void *)in->handler, X64_RAX);
+    add_count(g, 1);
+    if (c->cont == X64_NO_SITE) {
+        x64_gen_jmp_stop(g);
+        return;
+    }
+    x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)next);
+    uint32_t s1 = x64_jcc32(x, X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
+    uint32_t s2 = x64_jcc32(x, X64_CC_NE);
+    x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
+    uint32_t s3 = x64_jcc32(x, X64_CC_NE);
+    add_count(g, -(int32_t)(c->pending + 1)); /* the fast path counts them later */
+    if (c->flags)
+        remat_flags(g);
+    x64_jmp_to(x, c->cont);
+    uint32_t leave[3] = {s1, s2, s3};
+    for (int k = 0; k < 3; k++) {
+        if (g->nstop < X64_MAX_EXITS)
+            g->stop[g->nstop++] = leave[k];
+        else
+            x->error = true;
+    }
+}
+
 void x64_gen_cold(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
@@ -385,27 +439,14 @@ void x64_gen_cold(struct x64_gen *g)
         const struct x64_cold *c = &g->cold[i];
         for (int k = 0; k < c->nsite; k++)
             x64_patch_rel32(x, c->site[k]);
-        add_count(g, (int32_t)c->pending);
-        if (c->kind == X64_COLD_EXIT) {
-            x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)c->eip);
-            x64_gen_jmp_stop(g);
+        if (c->kind == X64_COLD_ACCESS) {
+            cold_rerun(g, c);
             continue;
         }
-        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)c->eip);
-        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-        x64_mov_ri(x, 4, X64_RSI, c->seg);
-        x64_mov_rr(x, 4, X64_RDX, X64_R13);
-        if (c->kind == X64_COLD_READ) {
-            x64_mov_ri(x, 4, X64_RCX, c->size);
-            x64_call_abs(x, (const void *)cpu_read, X64_RAX);
-        } else {
-            x64_mov_ri(x, 4, X64_R8, c->size); /* ECX holds the value */
-            x64_call_abs(x, (const void *)cpu_write, X64_RAX);
-        }
-        add_count(g, -(int32_t)c->pending);
-        if (c->kind == X64_COLD_READ)
-            x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* RAX[63:32] of a uint32_t return */
-        x64_jmp_to(x, c->resume);
+        add_count(g, (int32_t)c->pending);
+        if (c->kind == X64_COLD_EXIT)
+            x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)c->eip);
+        x64_gen_jmp_stop(g);
     }
     g->ncold = 0;
 }
