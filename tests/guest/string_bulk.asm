@@ -89,47 +89,30 @@ start:
 %define T1A   0x100f35
 %define T1B   0x104f35
 %define T1_N  0x1800
-    mov edi, T1A
-    mov ecx, T1_N + 1 + 16
-    mov ebx, 0x11
+%macro OVERLAP_MOVSB 4               ; base, distance, pattern seed, name
+    mov edi, %1
+    mov ecx, T1_N + %2 + 16
+    mov ebx, %3
     xor edx, edx
     call fill_pattern
-    mov esi, T1A
-    mov edi, T1A + 1
+    mov esi, %1
+    mov edi, %1 + %2
     mov ecx, T1_N
     rep movsb
-    CHECK ecx, 0, 'movsb +1 ecx'
-    CHECK esi, T1A + T1_N, 'movsb +1 esi'
-    CHECK edi, T1A + 1 + T1_N, 'movsb +1 edi'
-    mov esi, T1A
-    mov ecx, T1_N + 1
-    mov ebp, 1
-    call check_period               ; every byte = the first one
-    mov esi, T1A + T1_N + 1
+    CHECK ecx, 0, {%4, ' ecx'}
+    CHECK esi, %1 + T1_N, {%4, ' esi'}
+    CHECK edi, %1 + %2 + T1_N, {%4, ' edi'}
+    mov esi, %1
+    mov ecx, T1_N + %2
+    mov ebp, %2
+    call check_period               ; the first %2 bytes, over and over
+    mov esi, %1 + T1_N + %2
     mov ecx, 16
-    mov edx, T1_N + 1
+    mov edx, T1_N + %2
     call check_pattern              ; the bytes after: untouched
-
-    mov edi, T1B
-    mov ecx, T1_N + 3 + 16
-    mov ebx, 0x23
-    xor edx, edx
-    call fill_pattern
-    mov esi, T1B
-    mov edi, T1B + 3
-    mov ecx, T1_N
-    rep movsb
-    CHECK ecx, 0, 'movsb +3 ecx'
-    CHECK esi, T1B + T1_N, 'movsb +3 esi'
-    CHECK edi, T1B + 3 + T1_N, 'movsb +3 edi'
-    mov esi, T1B
-    mov ecx, T1_N + 3
-    mov ebp, 3
-    call check_period               ; the first 3 bytes, over and over
-    mov esi, T1B + T1_N + 3
-    mov ecx, 16
-    mov edx, T1_N + 3
-    call check_pattern
+%endmacro
+    OVERLAP_MOVSB T1A, 1, 0x11, 'movsb +1'
+    OVERLAP_MOVSB T1B, 3, 0x23, 'movsb +3'
     PUTSLN 'movsb overlap +1 +3 ok'
 
 ; 1b. Overlapping MOVSD/MOVSW (destination less than an element, and less
@@ -211,6 +194,15 @@ start:
 ; ---------------------------------------------------------------------------
 ; 2. REP MOVSD / MOVSW of 5 KiB, source and destination at different page
 ; offsets, one of them misaligned.
+%macro CHECK_GUARDS 3                ; start, length, fill byte
+    mov al, %3                      ; the 16 bytes either side: untouched
+    mov esi, (%1) - 16
+    mov ecx, 16
+    call check_fill
+    mov esi, (%1) + (%2)
+    mov ecx, 16
+    call check_fill
+%endmacro
 %macro COPY_CASE 5                  ; insn, size, source, destination, count
     mov edi, %3
     mov ecx, %2 * %5
@@ -232,13 +224,7 @@ start:
     mov ecx, %2 * %5
     xor edx, edx
     call check_pattern
-    mov al, 0xcc
-    mov esi, (%4) - 16
-    mov ecx, 16
-    call check_fill
-    mov esi, (%4) + %2 * %5
-    mov ecx, 16
-    call check_fill
+    CHECK_GUARDS %4, %2 * %5, 0xcc
 %endmacro
     COPY_CASE movsd, 4, 0x112123, 0x115800, 0x500
     COPY_CASE movsw, 2, 0x118400, 0x11b9c1, 0xa00
@@ -265,13 +251,7 @@ start:
     mov edx, 0x11a2b3c4
     mov ebp, %2
     call check_stos
-    mov al, 0x55
-    mov esi, (%3) - 16
-    mov ecx, 16
-    call check_fill
-    mov esi, (%3) + %2 * %4
-    mov ecx, 16
-    call check_fill
+    CHECK_GUARDS %3, %2 * %4, 0x55
 %endmacro
     STOS_CASE stosb, 1, 0x126f01, 0x1234
     STOS_CASE stosw, 2, 0x129ff1, 0x900

@@ -244,6 +244,19 @@ START_TEST(patching_the_next_instruction)
 }
 END_TEST
 
+/* Real-mode `code` at CODE run to HLT under the translator (*x) and the
+ * interpreter (*i), ending in the same state. */
+static void run_both_16(const uint8_t *code, size_t n, struct tmach **x, struct tmach **i)
+{
+    *x = make(false, true, 0, 0);
+    memcpy((*x)->ram + CODE, code, n);
+    *i = make(false, false, 0, 0);
+    memcpy((*i)->ram + CODE, code, n);
+    ck_assert_int_eq(cpu_run((*x)->cpu, 100000), CPU_EXIT_HALT);
+    ck_assert_int_eq(cpu_run((*i)->cpu, 100000), CPU_EXIT_HALT);
+    same_state(*i, *x);
+}
+
 /* A loop that stores into its own 64-byte chunk each time round, after
  * its code: the write voids no block (invalidation is by the bytes each
  * block holds), so the loop stays translated, and the result is right.
@@ -253,13 +266,8 @@ START_TEST(data_beside_code_voids_nothing)
     cur = backends[_i];
     static const uint8_t code[] = {0xb9, 0xc8, 0x00, 0x88, 0x0e, 0x0c, 0x10,
                                    0x49, 0x75, 0xf9, 0xf4, 0x90, 0x00};
-    struct tmach *x = make(false, true, 0, 0);
-    memcpy(x->ram + CODE, code, sizeof code);
-    struct tmach *i = make(false, false, 0, 0);
-    memcpy(i->ram + CODE, code, sizeof code);
-    ck_assert_int_eq(cpu_run(x->cpu, 100000), CPU_EXIT_HALT);
-    ck_assert_int_eq(cpu_run(i->cpu, 100000), CPU_EXIT_HALT);
-    same_state(i, x);
+    struct tmach *x, *i;
+    run_both_16(code, sizeof code, &x, &i);
     ck_assert_uint_eq(x->ram[CODE + 0xc], 1);
     struct tr_stats s = stats_of(x);
     ck_assert_uint_eq(s.invalidated, 0);
@@ -288,13 +296,8 @@ START_TEST(rewritten_page_goes_to_the_interpreter)
     cur = backends[_i];
     static const uint8_t code[] = {0xb9, 0xc8, 0x00, 0x88, 0x0e, 0x0a, 0x10, 0x90,
                                    0x90, 0xb0, 0x00, 0x49, 0x75, 0xf5, 0xf4};
-    struct tmach *x = make(false, true, 0, 0);
-    memcpy(x->ram + CODE, code, sizeof code);
-    struct tmach *i = make(false, false, 0, 0);
-    memcpy(i->ram + CODE, code, sizeof code);
-    ck_assert_int_eq(cpu_run(x->cpu, 100000), CPU_EXIT_HALT);
-    ck_assert_int_eq(cpu_run(i->cpu, 100000), CPU_EXIT_HALT);
-    same_state(i, x);
+    struct tmach *x, *i;
+    run_both_16(code, sizeof code, &x, &i);
     ck_assert_uint_eq(REG(x, R_EAX) & 0xff, 1);
     struct tr_stats s = stats_of(x);
     ck_assert_uint_eq(s.hot_pages, 1);
