@@ -145,7 +145,7 @@ static void v_punpckhqdq(union xmm_reg *d, const union xmm_reg *s, int n)
 static void v_packsswb(union xmm_reg *d, const union xmm_reg *s, int n)
 {
     union xmm_reg r;
-    int k = n / 2;
+    int k = n == 16 ? 8 : 4; /* n / 2, bounded for the compiler */
     for (int i = 0; i < k; i++) {
         r.b[i] = (uint8_t)sat_s8((int16_t)d->w[i]);
         r.b[k + i] = (uint8_t)sat_s8((int16_t)s->w[i]);
@@ -155,7 +155,7 @@ static void v_packsswb(union xmm_reg *d, const union xmm_reg *s, int n)
 static void v_packuswb(union xmm_reg *d, const union xmm_reg *s, int n)
 {
     union xmm_reg r;
-    int k = n / 2;
+    int k = n == 16 ? 8 : 4; /* n / 2, bounded for the compiler */
     for (int i = 0; i < k; i++) {
         r.b[i] = sat_u8((int16_t)d->w[i]);
         r.b[k + i] = sat_u8((int16_t)s->w[i]);
