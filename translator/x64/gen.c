@@ -170,23 +170,15 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
     /* Leaving (the handler moved EIP, MMIO, a data breakpoint) counts the
      * instruction in a cold stub; going on, it stays pending. */
     struct x64_cold *c = x64_cold_new(g, X64_COLD_LEAVE);
-    if (c) {
-        c->pending = 1;
-        x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
-        c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
-        x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
-        c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
-        x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
-        c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
-        return;
-    }
-    x64_gen_flush(g);
+    if (!c)
+        return; /* x->error: cannot happen (gen.h, X64_MAX_COLD) */
+    c->pending = 1;
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
-    jne_stop(g);
+    c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
     x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
-    jne_stop(g);
+    c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
-    jne_stop(g);
+    c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
 }
 
 /* After the last instruction when it did not emit its own exits. */

@@ -59,13 +59,12 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
  *   after MMIO or a write to cached code, a data breakpoint) or else goes on
  *   at the next instruction's code with the fast path's state (the count
  *   still pending, the host flags rebuilt when the fast path has them);
- * - EXIT: the exit after an instruction whose slow path ran inline;
  * - LEAVE: the exit after a handler-run instruction, at the EIP it left. */
-enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_EXIT, X64_COLD_LEAVE };
+enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE };
 struct x64_cold {
     uint32_t site[4];  /* rel32 sites jumping to the stub */
     int nsite;
-    uint32_t eip;      /* ACCESS: the instruction's EIP; EXIT: the next EIP */
+    uint32_t eip;      /* ACCESS: the instruction's EIP */
     uint32_t pending;  /* the block's uncounted instructions before it */
     uint32_t cont;     /* ACCESS: the next instruction's code, or X64_NO_SITE: always leave */
     uint8_t kind;
@@ -73,7 +72,9 @@ struct x64_cold {
     bool flags;        /* ACCESS: the fast path has the guest's flags in the host's at cont */
     bool open;         /* ACCESS: cont not known yet (the instruction is being emitted) */
 };
-#define X64_MAX_COLD 96
+/* An instruction has at most two accesses (a read and a write: RMW, PUSH
+ * r/m, CALL r/m) or one LEAVE, so a block never runs out of stubs. */
+#define X64_MAX_COLD (2 * TR_BLOCK_MAX)
 
 struct x64_gen {
     struct x64_buf *x;
@@ -92,11 +93,9 @@ struct x64_gen {
     int nto_slot[TR_NSLOTS];
     struct x64_cold cold[X64_MAX_COLD];
     int ncold;
-    bool inline_slow; /* this instruction has an inline slow path (no stub left) */
 };
 
-/* A new cold stub, or NULL when the block has too many (the caller then
- * emits its slow path inline). */
+/* A new cold stub; NULL (and the buffer in error) past X64_MAX_COLD. */
 struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind);
 /* After instruction g->i: its ACCESS stubs go on at the current position
  * (`ended` false) or always leave (the instruction ended the block). */

@@ -13,11 +13,10 @@
  * - nothing architectural (register, lazy flags) is written before the
  *   instruction's last possible fault, so no snapshot is needed: a fault
  *   finds the start state in cpu->gpr and cpu_exception() snapshots it;
- * - when a memory access may fault or reach a device (only its out-of-line
- *   cpu_read/cpu_write call can: the inline TLB path is plain RAM), icount,
- *   the budget and insn_eip are exact (slow_enter/slow_leave); after one,
- *   exec_break is looked at (MMIO, writes to cached code);
- * - memory goes through cpu_read/cpu_write (segment checks, TLB, faults).
+ * - only a memory access's inline TLB path is emitted here (plain RAM, no
+ *   fault, no device); when it fails, a cold stub runs the whole
+ *   instruction again through its handler (gen.h: X64_COLD_ACCESS), which
+ *   this rule makes right.
  * Guest registers live in cpu->gpr; EAX ECX EDX R10 R11 are host scratch,
  * R13 holds the effective address and RBP/R14/R15 values across helper
  * calls. */
@@ -173,18 +172,6 @@ static void add_count(struct x64_gen *g, int32_t pending)
                pending);
 }
 
-/* Only the out-of-line paths of an instruction can fault or reach a device
- * (the inline TLB path touches RAM only): they make icount and insn_eip
- * exact before the call and take the count back after it, so that the
- * block's batched count goes on as on the fast path. */
-static void slow_enter(struct x64_gen *g)
-{
-    add_count(g, (int32_t)g->pending);
-    x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
-}
-
-static void slow_leave(struct x64_gen *g) { add_count(g, -(int32_t)g->pending); }
-
 /* #GP(0) for a branch target beyond CS.limit; `pending` = the count before
  * this instruction. */
 static void raise_gp(struct x64_gen *g, unsigned pending)
@@ -262,15 +249,12 @@ linear:
 }
 
 /* The failed inline path's sites go to an ACCESS stub (gen.h) that runs
- * the instruction again through its handler; false when the block has no
- * stub left (the caller emits the slow path inline). */
-static bool cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
+ * the instruction again through its handler. */
+static void cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
 {
     struct x64_cold *c = x64_cold_new(g, X64_COLD_ACCESS);
-    if (!c) {
-        g->inline_slow = true;
-        return false;
-    }
+    if (!c)
+        return; /* x->error: cannot happen (gen.h, X64_MAX_COLD) */
     for (int k = 0; k < nslow; k++)
         c->site[k] = slow[k];
     c->nsite = nslow;
@@ -278,10 +262,9 @@ static bool cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
     c->pending = g->pending;
     c->index = (uint8_t)g->i;
     c->open = true;
-    return true;
 }
 
-/* EAX = the `size`-byte value at seg:R13D (cpu_read on the slow path). */
+/* EAX = the `size`-byte value at seg:R13D. */
 static void mem_read(struct x64_gen *g, int seg, int size)
 {
     struct x64_buf *x = g->x;
@@ -294,24 +277,10 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     else
         x64_movzx_rm(x, 4, size, X64_RAX, host);
     g->flags_valid = false;
-    if (cold_access(g, slow, nslow))
-        return;
-    uint32_t done = x64_jmp32(x);
-    for (int k = 0; k < nslow; k++)
-        x64_patch_rel32(x, slow[k]);
-    slow_enter(g);
-    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(x, 4, X64_RSI, (uint32_t)seg);
-    x64_mov_rr(x, 4, X64_RDX, X64_R13);
-    x64_mov_ri(x, 4, X64_RCX, (uint32_t)size);
-    x64_gen_call(g, (const void *)cpu_read);
-    slow_leave(g);
-    x64_mov_rr(x, 4, X64_RAX, X64_RAX); /* a uint32_t return leaves RAX[63:32] undefined */
-    x64_patch_rel32(x, done);
+    cold_access(g, slow, nslow);
 }
 
-/* Write the value in ECX (or a constant) to seg:R13D (cpu_write on the slow
- * path). */
+/* Write the value in ECX (or a constant) to seg:R13D. */
 static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
 {
     struct x64_buf *x = g->x;
@@ -324,58 +293,19 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
     int lin = tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
     x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), X64_RCX);
     g->flags_valid = false;
-    if (cold_access(g, slow, nslow))
-        return;
-    uint32_t done = x64_jmp32(x);
-    for (int k = 0; k < nslow; k++)
-        x64_patch_rel32(x, slow[k]);
-    x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_mov_ri(x, 4, X64_RSI, (uint32_t)seg);
-    x64_mov_rr(x, 4, X64_RDX, X64_R13);
-    slow_enter(g);
-    x64_mov_ri(x, 4, X64_R8, (uint32_t)size);
-    x64_gen_call(g, (const void *)cpu_write);
-    slow_leave(g);
-    x64_patch_rel32(x, done);
+    cold_access(g, slow, nslow);
 }
 
-/* After a memory instruction: count it. Only an inline slow path (when the
- * block ran out of stubs) can have asked the run loop to look (MMIO, a
- * write to cached code): then leave if it did, flags kept when they are
- * the guest's (JRCXZ). */
-static void after_mem(struct x64_gen *g)
-{
-    struct x64_buf *x = g->x;
-    g->pending++;
-    if (!g->inline_slow)
-        return;
-    struct x64_cold *c = x64_cold_new(g, X64_COLD_EXIT);
-    if (c) {
-        c->eip = g->next;
-        c->pending = g->pending;
-        if (g->flags_valid) {
-            x64_movzx_rm(x, 4, 1, X64_RCX, X64_MEM(X64_RBX, CPU_OFF(exec_break)));
-            uint32_t quiet = x64_jrcxz8(x);
-            c->site[c->nsite++] = x64_jmp32(x);
-            x64_patch_rel8(x, quiet);
-        } else {
-            x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
-            c->site[c->nsite++] = x64_jcc32(x, X64_CC_NE);
-        }
-        return;
-    }
-    x64_movzx_rm(x, 4, 1, X64_RCX, X64_MEM(X64_RBX, CPU_OFF(exec_break)));
-    uint32_t quiet = x64_jrcxz8(x);
-    add_count(g, (int32_t)g->pending); /* leaving: the flags are in cpu->lf */
-    x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->next);
-    x64_gen_jmp_stop(g);
-    x64_patch_rel8(x, quiet);
-}
+/* After a memory instruction: count it. (Nothing on the inline path can
+ * have asked the run loop to look: the cold stub sees to that.) */
+static void after_mem(struct x64_gen *g) { g->pending++; }
 
 struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind)
 {
-    if (g->ncold >= X64_MAX_COLD)
+    if (g->ncold >= X64_MAX_COLD) {
+        g->x->error = true;
         return NULL;
+    }
     struct x64_cold *c = &g->cold[g->ncold++];
     *c = (struct x64_cold){.kind = (uint8_t)kind};
     return c;
@@ -391,7 +321,6 @@ void x64_cold_close(struct x64_gen *g, bool ended)
         c->cont = ended ? X64_NO_SITE : g->x->pos;
         c->flags = g->flags_valid;
     }
-    g->inline_slow = false;
 }
 
 /* An ACCESS stub: the instruction again, through its handler. */
@@ -443,9 +372,7 @@ void x64_gen_cold(struct x64_gen *g)
             cold_rerun(g, c);
             continue;
         }
-        add_count(g, (int32_t)c->pending);
-        if (c->kind == X64_COLD_EXIT)
-            x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)c->eip);
+        add_count(g, (int32_t)c->pending); /* LEAVE: at the EIP the handler left */
         x64_gen_jmp_stop(g);
     }
     g->ncold = 0;
