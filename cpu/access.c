@@ -20,6 +20,21 @@ static _Noreturn void seg_fault(struct cpu *cpu, int seg)
     cpu_exception(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 }
 
+/* The type checks of a data access through a segment with cache flags `f`
+ * (protected mode only): false when it faults. A null selector leaves the
+ * cache invalid (P clear); code is never writable and readable only with
+ * R; data is writable only with W. */
+static inline bool seg_type_ok(const struct cpu *cpu, uint32_t f, bool write)
+{
+    if (!(cpu->cr0 & CR0_PE) || (cpu->eflags & EF_VM))
+        return true;
+    if (!(f & DESC_P))
+        return false;
+    if (f & 0x8)
+        return !write && (f & 0x2);
+    return !write || (f & 0x2);
+}
+
 /* Linear address of seg:off for an access of `size` bytes, after the type
  * and limit checks. Type checks apply in protected mode only; limits come
  * from the cache in every mode, so real mode has the 286+ wrap fault (a word
@@ -28,17 +43,8 @@ static inline uint32_t seg_lin(struct cpu *cpu, int seg, uint32_t off, int size,
 {
     const struct seg_cache *s = &cpu->seg[seg];
     uint32_t f = s->flags;
-    if ((cpu->cr0 & CR0_PE) && !(cpu->eflags & EF_VM)) {
-        /* Loading a null selector leaves the cache invalid (P clear). */
-        if (unlikely(!(f & DESC_P)))
-            seg_fault(cpu, seg);
-        if (f & 0x8) { /* code: never writable, readable only with R */
-            if (unlikely(write || !(f & 0x2)))
-                seg_fault(cpu, seg);
-        } else if (unlikely(write && !(f & 0x2))) { /* data: writable only with W */
-            seg_fault(cpu, seg);
-        }
-    }
+    if (unlikely(!seg_type_ok(cpu, f, write)))
+        seg_fault(cpu, seg);
     uint32_t last = off + (uint32_t)size - 1;
     if (unlikely((f & 0xc) == 0x4)) {
         /* Expand-down data: valid offsets are limit+1 .. 0xFFFF, or .. 4G-1
@@ -215,15 +221,9 @@ uint8_t *cpu_ram_span(struct cpu *cpu, int seg, uint32_t off, uint32_t n, int ac
     const struct seg_cache *s = &cpu->seg[seg];
     if (s->limit != 0xffffffffu || (s->flags & 0xc) == 0x4 || n == 0 || off + (n - 1) < off ||
         (cpu->dr[7] & 0xff) || cpu->watch ||
-        ((cpu->cr0 & CR0_AM) && (cpu->eflags & EF_AC) && cpu->cpl == 3))
+        ((cpu->cr0 & CR0_AM) && (cpu->eflags & EF_AC) && cpu->cpl == 3) ||
+        !seg_type_ok(cpu, s->flags, acc == ACC_WRITE))
         return NULL;
-    if ((cpu->cr0 & CR0_PE) && !(cpu->eflags & EF_VM)) {
-        uint32_t f = s->flags; /* the type checks of seg_lin() */
-        if (!(f & DESC_P))
-            return NULL;
-        if ((f & 0x8) ? acc == ACC_WRITE || !(f & 0x2) : acc == ACC_WRITE && !(f & 0x2))
-            return NULL;
-    }
     uint32_t lin = s->base + off;
     struct tlb_entry *e = entry_for(cpu, lin, acc);
     if ((lin & 0xfff) + n > 0x1000 || tlb_is_stale(&cpu->tlb, cpu->a20_mask) ||

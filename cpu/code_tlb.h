@@ -10,6 +10,17 @@
 #include "cpu/mem.h"
 #include "mmu/tlb.h"
 
+/* The TLB's execute entry for linear `lin` when it maps RAM or ROM: a hit,
+ * or a walk that cannot fault; NULL otherwise (changing nothing). */
+static inline struct tlb_entry *cpu_exec_entry(struct cpu *cpu, uint32_t lin)
+{
+    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag[ACC_EXEC] == (lin & TLB_PAGE_MASK))
+        return e;
+    e = tlb_try_get(cpu, lin, ACC_EXEC);
+    return e && !(e->tag[ACC_EXEC] & TLB_SLOW) ? e : NULL;
+}
+
 /* The TLB entry mapping CS:EIP for execution, with the linear address in
  * *lin; NULL when the instruction must be fetched the slow way (on a miss:
  * EIP beyond the CS limit, a fault to come, or code outside RAM/ROM). A hit
@@ -21,12 +32,9 @@ static inline __attribute__((always_inline)) struct tlb_entry *cpu_code_entry(st
     uint32_t eip = cpu->eip;
     *lin = cs->base + eip;
     struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(*lin >> 12) & (TLB_SIZE - 1)];
-    if (__builtin_expect(e->tag[ACC_EXEC] != (*lin & TLB_PAGE_MASK), 0)) {
-        if (eip > cs->limit || !(e = tlb_try_get(cpu, *lin, ACC_EXEC)) ||
-            (e->tag[ACC_EXEC] & TLB_SLOW))
-            return NULL;
-    }
-    return e;
+    if (__builtin_expect(e->tag[ACC_EXEC] == (*lin & TLB_PAGE_MASK), 1))
+        return e;
+    return eip > cs->limit ? NULL : cpu_exec_entry(cpu, *lin);
 }
 
 #endif

@@ -5,9 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu/code_tlb.h"
 #include "cpu/insn_kind.h"
-#include "cpu/mem.h"
-#include "mmu/tlb.h"
 #include "translator/tr_priv.h"
 
 /* True for an instruction that loads DS, ES or SS (and may thus end
@@ -118,12 +117,9 @@ bool tr_cross_fetch(struct cpu *cpu, uint32_t lin, const uint8_t *host, uint8_t 
         return true;
     }
     uint32_t lin2 = lin + n1;
-    struct tlb_entry *e = &cpu->tlb.e[cpu->cpl == 3][(lin2 >> 12) & (TLB_SIZE - 1)];
-    if (e->tag[ACC_EXEC] != lin2) {
-        e = tlb_try_get(cpu, lin2, ACC_EXEC);
-        if (!e || (e->tag[ACC_EXEC] & TLB_SLOW))
-            return false;
-    }
+    struct tlb_entry *e = cpu_exec_entry(cpu, lin2);
+    if (!e)
+        return false;
     memcpy(buf, host, n1);
     memcpy(buf + n1, (const uint8_t *)(uintptr_t)(lin2 + e->addend), (size_t)len - n1);
     return true;
