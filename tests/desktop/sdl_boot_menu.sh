@@ -41,26 +41,9 @@ fail() {
     exit 1
 }
 
-command -v Xvfb >/dev/null || fail "Xvfb is not installed (scripts/setup.sh installs xvfb)"
 command -v xdotool >/dev/null || fail "xdotool is not installed (scripts/setup.sh installs it)"
-
-# A free display number.
-n=99
-while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do
-    n=$((n + 1))
-    [ $n -gt 199 ] && fail "no free X display number"
-done
-Xvfb ":$n" -screen 0 1024x768x24 -nolisten tcp >"$out.xvfb" 2>&1 &
-xpid=$!
-tries=0
-while [ ! -e "/tmp/.X11-unix/X$n" ]; do
-    kill -0 "$xpid" 2>/dev/null || fail "Xvfb :$n did not start: $(cat "$out.xvfb")"
-    tries=$((tries + 1))
-    [ $tries -gt 100 ] && fail "Xvfb :$n did not start in 10 s"
-    sleep 0.1
-done
-export DISPLAY=":$n"
-unset WAYLAND_DISPLAY
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb
 
 rm -f "$out.fifo" "$out.png" "$out.txt" "$out.shot.txt" "$out.monitor"
 mkfifo "$out.fifo" || fail "mkfifo"
