@@ -39,6 +39,11 @@ enum { FP80_RN, FP80_RD, FP80_RU, FP80_RZ };
 struct fp80_ctx {
     uint16_t cw;
     uint16_t sw;
+    /* Going in: exception bits the caller's status word already has set
+     * and its control word masks. A backend may report them in `sw` whether
+     * or not the operation raised them (merging them changes nothing); the
+     * host backend uses that to skip FNCLEX, which stalls the host x87. */
+    uint16_t known;
 };
 
 /* Operand kinds: a register value (fp80) or a memory operand's format. */

@@ -10,7 +10,8 @@
 
 static struct fp80_ctx ctx_of(const struct cpu *cpu)
 {
-    return (struct fp80_ctx){cpu->fpu.fcw, 0};
+    const struct fpu_state *f = &cpu->fpu;
+    return (struct fp80_ctx){f->fcw, 0, (uint16_t)(f->fsw & f->fcw & FPU_EXC)};
 }
 
 /* FIP/FCS/FOP (and FDP/FDS for a memory operand) of the last non-control
@@ -152,7 +153,7 @@ static void store_mem(struct cpu *cpu, const struct insn *in, int kind, bool pop
             return;
         }
         /* Masked: the indefinite of the destination format is stored. */
-        struct fp80_ctx c = {(uint16_t)(f->fcw | FPU_EXC), 0};
+        struct fp80_ctx c = {(uint16_t)(f->fcw | FPU_EXC), 0, 0};
         FP80(store)(&c, FP80_INDEFINITE, kind, buf);
         fpu_mem_write(cpu, in->seg, ea, buf, size);
         fpu_underflow(cpu);
