@@ -240,6 +240,20 @@ static void exit_to_core(struct x64_gen *g, int slot)
     x64_jmp_abs(g->x, g->st->epilogue, X64_RCX);
 }
 
+/* Whether instruction i's lazy flags record is overwritten unread: a later
+ * instruction of the block writes all the flags without reading them, and
+ * nothing between reads them, can fault or leaves the block. */
+static bool lf_dead_after(const struct tr_block *b, int i)
+{
+    for (int j = i + 1; j < b->n; j++) {
+        if (x64_native_kills_flags(b, &b->insn[j]))
+            return true;
+        if (j == b->n - 1 || !x64_native_keeps_flags(&b->insn[j]))
+            return false;
+    }
+    return false;
+}
+
 void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs *st,
                    struct x64_slots *slots)
 {
@@ -252,7 +266,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         g.i = i;
         g.eip = eip;
         g.next = last ? b->end_eip : eip + in->len;
-        g.lf_dead = !last && x64_native_kills_flags(b, &b->insn[i + 1]);
+        g.lf_dead = lf_dead_after(b, i);
         enum x64_native r = x64_native(&g, in);
         x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;

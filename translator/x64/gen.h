@@ -112,6 +112,11 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in);
  * arithmetic flags without reading any (so the lazy flags of the
  * instruction before it are dead). */
 bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
+/* True when `in` is emitted natively, cannot fault or leave the block, and
+ * neither reads nor writes the guest's flags (MOV, LEA, MOVZX/MOVSX, XCHG
+ * and NOT on registers, CBW/CWD): the lazy flags record is not looked at
+ * across it. */
+bool x64_native_keeps_flags(const struct insn *in);
 
 /* Add g->pending to cpu->icount and take it from ctx->budget (flags kept). */
 void x64_gen_flush(struct x64_gen *g);

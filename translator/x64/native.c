@@ -1116,6 +1116,21 @@ static int size_of(const struct insn *in) { return (in->flags & D_BYTE) ? 1 : in
 /* ALU opcode forms 00-3D: op Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev / AL,Ib / eAX,Iz. */
 static bool is_alu_form(unsigned op) { return op < 0x40 && (op & 7) < 6; }
 
+bool x64_native_keeps_flags(const struct insn *in)
+{
+    if (!mem_ok(in) || (in->prefix & PFX_LOCK))
+        return false;
+    unsigned op = in->opcode;
+    if (op == 0x8d)
+        return in->is_mem; /* LEA: no access */
+    if (in->is_mem)
+        return false;
+    return (op >= 0x88 && op <= 0x8b) || (op >= 0xb0 && op <= 0xbf) ||
+           ((op == 0xc6 || op == 0xc7) && in->reg == 0) || op == 0x1b6 || op == 0x1b7 ||
+           op == 0x1be || op == 0x1bf || op == 0x86 || op == 0x87 || (op >= 0x90 && op <= 0x97) ||
+           op == 0x98 || op == 0x99 || ((op == 0xf6 || op == 0xf7) && in->reg == 2);
+}
+
 bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in)
 {
     (void)b;
