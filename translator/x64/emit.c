@@ -626,6 +626,29 @@ void x64_jmp_to(struct x64_buf *b, uint32_t target)
     x64_u32(b, (uint32_t)((int64_t)target - (b->pos + 4)));
 }
 
+void x64_x87_m(struct x64_buf *b, uint8_t esc, int digit, struct x64_mem m)
+{
+    if (esc < 0xd8 || digit < 0 || digit > 7) {
+        b->error = true;
+        return;
+    }
+    enc_rm(b, 0, esc, digit, m);
+}
+
+void x64_x87_r(struct x64_buf *b, uint8_t esc, uint8_t modrm)
+{
+    if (esc < 0xd8 || modrm < 0xc0) {
+        b->error = true;
+        return;
+    }
+    x64_byte(b, esc);
+    x64_byte(b, modrm);
+}
+
+void x64_fnstsw_ax(struct x64_buf *b) { x64_x87_r(b, 0xdf, 0xe0); }
+
+void x64_fnclex(struct x64_buf *b) { x64_x87_r(b, 0xdb, 0xe2); }
+
 static bool rel32_to(const struct x64_buf *b, uint32_t insn_len, const void *target,
                      int32_t *rel)
 {

@@ -115,6 +115,13 @@ void x64_popf(struct x64_buf *b);
 void x64_lahf(struct x64_buf *b);
 void x64_sahf(struct x64_buf *b);
 
+/* --- x87 (the host's FPU) --- */
+/* ESC opcode D8-DF with ModRM /digit and a memory operand. */
+void x64_x87_m(struct x64_buf *b, uint8_t esc, int digit, struct x64_mem m);
+/* A register form: the ESC byte and its ModRM byte (C0-FF). */
+void x64_x87_r(struct x64_buf *b, uint8_t esc, uint8_t modrm);
+void x64_fnstsw_ax(struct x64_buf *b);
+void x64_fnclex(struct x64_buf *b);
 /* --- control flow. A forward jump returns the offset of its displacement
  * for x64_patch_rel*; x64_patch_* point it at the current position. --- */
 uint32_t x64_jcc32(struct x64_buf *b, enum x64_cc cc);

@@ -62,7 +62,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
  * - LEAVE: the exit after a handler-run instruction, at the EIP it left. */
 enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE };
 struct x64_cold {
-    uint32_t site[4];  /* rel32 sites jumping to the stub */
+    uint32_t site[8];  /* rel32 sites jumping to the stub */
     int nsite;
     uint32_t eip;      /* ACCESS: the instruction's EIP */
     uint32_t pending;  /* the block's uncounted instructions before it */
@@ -117,6 +117,23 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
  * and NOT on registers, CBW/CWD): the lazy flags record is not looked at
  * across it. */
 bool x64_native_keeps_flags(const struct insn *in);
+
+/* ---- shared by native.c and native_x87.c ---- */
+
+/* R13D = the effective offset of `in` (address size 32). Flags kept. */
+void x64_ea(struct x64_buf *x, const struct insn *in);
+/* The inline soft-TLB path for a `size`-byte access of kind `acc` at
+ * segno:R13D (native.c): jumps to the rel32 sites it records in slow[]
+ * (bumping *nslow, at most 3) when the access is not plain RAM that this
+ * path may touch; else leaves RAX = the host address minus the linear one
+ * and returns the register holding the linear address (R13 or R10). Uses
+ * R10, R11 and RAX. */
+int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
+/* Point the sites in slow[] at an ACCESS cold stub for instruction g->i
+ * (gen.h, struct x64_cold): the instruction again through its handler. */
+void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow);
+/* The x87 instructions emitted natively (native_x87.c), as x64_native. */
+enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in);
 
 /* Add g->pending to cpu->icount and take it from ctx->budget (flags kept). */
 void x64_gen_flush(struct x64_gen *g);

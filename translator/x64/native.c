@@ -137,7 +137,7 @@ static void remat_flags(struct x64_gen *g)
 static bool mem_ok(const struct insn *in) { return !in->is_mem || in->adsize == 4; }
 
 /* R13D = the effective offset (address-size 32). Flags kept. */
-static void ea(struct x64_buf *x, const struct insn *in)
+void x64_ea(struct x64_buf *x, const struct insn *in)
 {
     int base = X64_NOREG, index = X64_NOREG;
     if (in->ea_base != EA_NONE) {
@@ -195,7 +195,7 @@ static void raise_gp(struct x64_gen *g, unsigned pending)
  * site, to be pointed at the cpu_read/cpu_write call. Uses R10, R11, RAX;
  * leaves RAX = the host address base (lin + addend - lin) and returns the
  * register holding lin: R13 itself for a flat segment, else R10. */
-static int tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
+int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
                     int *nslow)
 {
     struct x64_buf *x = g->x;
@@ -250,7 +250,7 @@ linear:
 
 /* The failed inline path's sites go to an ACCESS stub (gen.h) that runs
  * the instruction again through its handler. */
-static void cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
+void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
 {
     struct x64_cold *c = x64_cold_new(g, X64_COLD_ACCESS);
     if (!c)
@@ -270,14 +270,14 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     struct x64_buf *x = g->x;
     uint32_t slow[4];
     int nslow = 0;
-    int lin = tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
+    int lin = x64_tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
     struct x64_mem host = X64_MEMX(X64_RAX, lin, 0, 0);
     if (size == 4)
         x64_mov_rm(x, 4, X64_RAX, host);
     else
         x64_movzx_rm(x, 4, size, X64_RAX, host);
     g->flags_valid = false;
-    cold_access(g, slow, nslow);
+    x64_cold_access(g, slow, nslow);
 }
 
 /* Write the value in ECX (or a constant) to seg:R13D. */
@@ -290,10 +290,10 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
         x64_mov_rr(x, 4, X64_RCX, v.reg);
     uint32_t slow[4];
     int nslow = 0;
-    int lin = tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
+    int lin = x64_tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
     x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), X64_RCX);
     g->flags_valid = false;
-    cold_access(g, slow, nslow);
+    x64_cold_access(g, slow, nslow);
 }
 
 /* After a memory instruction: count it. (Nothing on the inline path can
@@ -440,7 +440,7 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         return true;
     }
     fallible(g);
-    ea(x, in);
+    x64_ea(x, in);
     if (!dst_rm) {
         /* reg = reg op [mem] */
         mem_read(g, in->seg, size);
@@ -507,7 +507,7 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
         return true;
     }
     fallible(g);
-    ea(x, in);
+    x64_ea(x, in);
     if (!src.is_imm) {
         load_reg(x, X64_RCX, src.reg, size);
         src = VREG(X64_RCX);
@@ -528,7 +528,7 @@ static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
         return true;
     }
     fallible(g);
-    ea(x, in);
+    x64_ea(x, in);
     mem_read(g, in->seg, size);
     store_reg(x, in->reg, X64_RAX, size);
     after_mem(g);
@@ -578,7 +578,7 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
         return incdec_reg(g, in->rm, size, dec);
     fallible(g);
     cf_into(g, X64_R15);
-    ea(x, in);
+    x64_ea(x, in);
     mem_read(g, in->seg, size);
     x64_mov_rr(x, 4, X64_R14, X64_RAX);
     x64_mov_rr(x, 4, X64_RBP, X64_RAX);
@@ -599,7 +599,7 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
 static bool lea(struct x64_gen *g, const struct insn *in)
 {
     struct x64_buf *x = g->x;
-    ea(x, in);
+    x64_ea(x, in);
     store_reg(x, in->reg, X64_R13, in->opsize);
     g->pending++;
     return true;
@@ -881,7 +881,7 @@ static bool movx(struct x64_gen *g, const struct insn *in)
         return true;
     }
     fallible(g);
-    ea(x, in);
+    x64_ea(x, in);
     mem_read(g, in->seg, ssize);
     if (sx)
         x64_movsx_rr(x, 4, ssize, X64_RAX, X64_RAX);
@@ -903,7 +903,7 @@ static bool setcc(struct x64_gen *g, const struct insn *in)
     }
     x64_movzx_rr(x, 4, 1, X64_R14, X64_RAX);
     fallible(g);
-    ea(x, in);
+    x64_ea(x, in);
     mem_write(g, in->seg, 1, VREG(X64_R14));
     after_mem(g);
     return true;
@@ -925,7 +925,7 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
         return true;
     }
     fallible(g);
-    ea(x, in);
+    x64_ea(x, in);
     mem_read(g, in->seg, size);
     x64_mov_rr(x, 4, X64_R14, X64_RAX);
     int cc = host_cond(g, in->opcode & 15);
@@ -1003,7 +1003,7 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
     bool mem = in->is_mem;
     if (mem) {
         fallible(g);
-        ea(x, in);
+        x64_ea(x, in);
         mem_read(g, in->seg, size);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     } else {
@@ -1051,7 +1051,7 @@ static bool push_rm(struct x64_gen *g, const struct insn *in)
     struct x64_buf *x = g->x;
     fallible(g);
     if (in->is_mem) {
-        ea(x, in);
+        x64_ea(x, in);
         mem_read(g, in->seg, in->opsize);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     } else {
@@ -1088,7 +1088,7 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
     unsigned before = g->pending;
     fallible(g);
     if (in->is_mem) {
-        ea(x, in);
+        x64_ea(x, in);
         mem_read(g, in->seg, 4);
         x64_mov_rr(x, 4, X64_R14, X64_RAX);
     } else {
@@ -1210,6 +1210,8 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
         if (!in->is_mem)
             return X64_NATIVE_NO;
         return lea(g, in);
+    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+        return x64_native_x87(g, in);
     default:
         break;
     }
