@@ -316,7 +316,11 @@ START_TEST(x64_backend_x87)
         wr32(t[k], 0x300c, 5);
         wr16(t[k], 0x3028, 0x0f7f);
         wr16(t[k], 0x302a, 0x037f);
-        ck_assert_int_eq(cpu_run(t[k]->cpu, 10000000), CPU_EXIT_HALT);
+        enum cpu_exit r = cpu_run(t[k]->cpu, 10000000);
+        fflush(report_f);
+        if (r != CPU_EXIT_HALT)
+            fputs(report ? report : "", stderr);
+        ck_assert_int_eq(r, CPU_EXIT_HALT);
     }
     same_state(t[0], t[1]);
     const struct fpu_state *a = &t[0]->cpu->fpu, *b = &t[1]->cpu->fpu;

@@ -71,6 +71,8 @@ struct x64_cold {
     uint8_t index;     /* ACCESS: the instruction in the block */
     bool flags;        /* ACCESS: the fast path has the guest's flags in the host's at cont */
     bool open;         /* ACCESS: cont not known yet (the instruction is being emitted) */
+    bool x87;          /* ACCESS: an x87 instruction of native_x87.c: before going on, the
+                        * host's sticky flags are made a subset of FSW's */
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
  * r/m, CALL r/m) or one LEAVE, so a block never runs out of stubs. */
@@ -85,6 +87,10 @@ struct x64_gen {
     unsigned pending;     /* retired instructions not yet added to icount/budget */
     bool flags_valid;     /* the host's arithmetic flags are the guest's */
     bool lf_dead;         /* the next instruction overwrites cpu->lf unread */
+    /* x87 (native_x87.c): the instruction before this one was emitted as
+     * host x87 code, so the host's sticky flags are set in the guest's FSW
+     * when this one starts. */
+    bool x87_ready, x87_done;
     uint32_t stop[X64_MAX_EXITS]; /* rel32 sites jumping to the STOP exit */
     int nstop;
     uint32_t to_slot[TR_NSLOTS][8]; /* rel32 sites jumping to a slot's exit */
@@ -134,6 +140,9 @@ int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow
 void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow);
 /* The x87 instructions emitted natively (native_x87.c), as x64_native. */
 enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in);
+/* FNCLEX on the host unless its sticky exception flags are all set in the
+ * guest's FSW (clobbers RAX, RDX, RSI). */
+void x64_x87_host_flags_known(struct x64_buf *x);
 
 /* Add g->pending to cpu->icount and take it from ctx->budget (flags kept). */
 void x64_gen_flush(struct x64_gen *g);

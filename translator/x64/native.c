@@ -349,6 +349,8 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
     uint32_t s3 = x64_jcc32(x, X64_CC_NE);
     add_count(g, -(int32_t)(c->pending + 1)); /* the fast path counts them later */
+    if (c->x87)
+        x64_x87_host_flags_known(x);
     if (c->flags)
         remat_flags(g);
     x64_jmp_to(x, c->cont);

@@ -21,7 +21,11 @@
  * and FIP FCS FOP (FDP FDS) of the instruction. The host's sticky flags
  * may still hold flags from earlier operations: FNCLEX (which waits for
  * every x87 operation in flight) runs only when one of them is not set in
- * the guest's FSW already, as in cpu/fp80_host.c.
+ * the guest's FSW already, as in cpu/fp80_host.c. Right after another of
+ * these in the block they all are: it merged them, natively or through the
+ * interpreter from its cold stub, which then checks as well (gen.h,
+ * x64_cold.x87); only handler-run instructions (FNCLEX, FLDENV, FRSTOR,
+ * FINIT) clear flags in FSW.
  *
  * Host registers: EDX = FSW, R8D = FTW, ECX = 2 * TOP, R9D = the tags in
  * stack order (ST(i) at bits 2i), RDI = the host address of the memory
@@ -266,7 +270,8 @@ static void merge_status(struct x64_buf *x, bool c1)
     x64_alu_rr(x, X64_OR, 4, X64_RDX, X64_RAX);
 }
 
-/* The host's sticky flags: FNCLEX unless each is set in the guest's FSW. */
+/* The host's sticky flags: FNCLEX unless each is set in the guest's FSW
+ * (in EDX). Clobbers RAX and RSI. */
 static void host_flags_known(struct x64_buf *x)
 {
     x64_fnstsw_ax(x);
@@ -279,16 +284,23 @@ static void host_flags_known(struct x64_buf *x)
     x64_patch_rel8(x, known);
 }
 
+void x64_x87_host_flags_known(struct x64_buf *x)
+{
+    x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
+    host_flags_known(x);
+}
+
 #define FLD_T(x, slot) x64_x87_m((x), 0xdb, 5, slot_mem((slot), 0))  /* fld tbyte */
 #define FSTP_T(x, slot) x64_x87_m((x), 0xdb, 7, slot_mem((slot), 0)) /* fstp tbyte */
 
 /* The operation itself, between the checks and write_back(). */
-static void operate(struct x64_buf *x, const struct x87_op *o, bool mem)
+static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool check_host)
 {
     struct x64_mem host = X64_MEM(X64_RDI, 0); /* the memory operand */
     switch (o->kind) {
     case X87_ARITH:
-        host_flags_known(x);
+        if (check_host)
+            host_flags_known(x);
         slot_of(x, X64_R10, o->d);
         if (mem) {
             FLD_T(x, X64_R10);
@@ -311,7 +323,8 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem)
         }
         break;
     case X87_SQRT:
-        host_flags_known(x);
+        if (check_host)
+            host_flags_known(x);
         slot_of(x, X64_R10, 0);
         FLD_T(x, X64_R10);
         x64_x87_r(x, 0xd9, 0xfa);
@@ -321,7 +334,8 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem)
         retag(x, 0);
         break;
     case X87_LOAD_MEM: /* C1 cleared (SDM FLD: no stack overflow) */
-        host_flags_known(x);
+        if (check_host)
+            host_flags_known(x);
         x64_x87_m(x, o->esc, 0, host); /* fld m32/m64 real, fild m32 */
         x64_fnstsw_ax(x);
         move_top(x, -1);
@@ -331,7 +345,8 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem)
         retag(x, 0);
         break;
     case X87_STORE_MEM:
-        host_flags_known(x);
+        if (check_host)
+            host_flags_known(x);
         slot_of(x, X64_R10, 0);
         FLD_T(x, X64_R10);
         x64_x87_m(x, o->esc, 3, host); /* fstp m32/m64 real: the host stores a copy */
@@ -465,10 +480,16 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         break;
     }
     g->flags_valid = false;
-    operate(x, &o, in->is_mem);
+    operate(x, &o, in->is_mem, !g->x87_ready);
     write_back(g, in);
     x64_cold_access(g, cold.site, cold.n);
+    if (g->ncold)
+        g->cold[g->ncold - 1].x87 = true;
     g->pending++;
+    /* the host's flags are the guest's subset after a host operation, and
+     * stay so across the integer-only forms */
+    g->x87_done = g->x87_ready || o.kind == X87_ARITH || o.kind == X87_SQRT ||
+                  o.kind == X87_LOAD_MEM || o.kind == X87_STORE_MEM;
     return X64_NATIVE_OK;
 }
 
