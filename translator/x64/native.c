@@ -94,7 +94,8 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
 
 /* Host flags = the guest's, from cpu->lf, which holds them: inline for
  * the commonest records (32-bit CMP/SUB, logic and ADD: the same
- * operation again gives every flag), else cpu_get_arith() through POPF
+ * operation again gives every flag; eager flags, e.g. of FCOMI, through
+ * POPF), else cpu_get_arith() through POPF
  * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX,
  * and what a call clobbers. */
 static void remat_flags(struct x64_gen *g)
@@ -120,8 +121,14 @@ static void remat_flags(struct x64_gen *g)
     x64_alu_rm(x, X64_ADD, 4, X64_RAX, lf(3));
     done[2] = x64_jmp32(x);
     x64_patch_rel8(x, not_add);
+    x64_test_rr(x, 4, X64_RAX, X64_RAX); /* LF_EAGER: the flags themselves */
+    uint32_t not_eager = x64_jcc8(x, X64_CC_NE);
+    x64_mov_rm(x, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(lf.eager)));
+    uint32_t eager = x64_jmp8(x);
+    x64_patch_rel8(x, not_eager);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_call_abs(x, (const void *)cpu_get_arith, X64_RAX);
+    x64_patch_rel8(x, eager);
     x64_alu_ri(x, X64_AND, 4, X64_RAX, EF_ARITH);
     x64_alu_ri(x, X64_OR, 4, X64_RAX, 2); /* EFLAGS bit 1 is always set */
     x64_push(x, X64_RAX);

@@ -1,7 +1,8 @@
 /* The commonest x87 instructions emitted as host x87 code: FLD/FST/FSTP
  * with an m32 or m64 real, FILD m32, the arithmetic group (FADD FMUL FSUB
  * FSUBR FDIV FDIVR) on ST(i) or an m32/m64 real, with and without pop,
- * FLD/FST/FSTP ST(i), FXCH, FLDZ, FLD1, FCHS, FABS and FSQRT.
+ * FLD/FST/FSTP ST(i), FXCH, FLDZ, FLD1, FCHS, FABS, FSQRT and
+ * FCOMI/FUCOMI(P).
  *
  * They run natively only in the state compilers leave the FPU in: FCW =
  * 0x037F (every exception masked, 64-bit precision, round to nearest), no
@@ -34,6 +35,7 @@
 #if defined(__x86_64__)
 
 #include "cpu/cpu.h"
+#include "cpu/flags.h"
 #include "cpu/fp80.h"
 #include "cpu/insn.h"
 #include "cpu/mem.h"
@@ -56,6 +58,7 @@ enum x87_kind {
     X87_CONST,     /* push +0.0 or +1.0 */
     X87_SIGN,      /* FCHS, FABS */
     X87_SQRT,      /* ST(0) = sqrt(ST(0)) */
+    X87_COMI,      /* EFLAGS = compare ST(0) with ST(s), pop or not */
 };
 
 struct x87_op {
@@ -65,7 +68,7 @@ struct x87_op {
     bool pop;
     int size;    /* memory operand bytes */
     uint8_t esc; /* memory forms: the host instruction's ESC byte */
-    bool one;    /* CONST: 1.0; SIGN: FABS */
+    bool one;    /* CONST: 1.0; SIGN: FABS; COMI: FCOMI (a QNaN raises #IA) */
 };
 
 /* The guest instruction as one of the forms above; false for anything else. */
@@ -132,6 +135,10 @@ static bool decode(const struct insn *in, struct x87_op *o)
         default:
             return false;
         }
+    case 3: /* DB E8+i FUCOMI, F0+i FCOMI */
+    case 7: /* DF: the same, then pop */
+        *o = (struct x87_op){.kind = X87_COMI, .s = i, .pop = esc == 7, .one = r == 6};
+        return r == 5 || r == 6;
     case 5: /* DD D0+i FST ST(i), D8+i FSTP ST(i) */
         *o = (struct x87_op){.kind = X87_STORE_REG, .d = i, .pop = r == 3};
         return r == 2 || r == 3;
@@ -333,6 +340,27 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
         merge_status(x, true);
         retag(x, 0);
         break;
+    case X87_COMI: /* ZF PF CF from the host's compare, OF SF AF clear; C1 cleared */
+        if (check_host)
+            host_flags_known(x);
+        slot_of(x, X64_RSI, o->s);
+        FLD_T(x, X64_RSI);
+        slot_of(x, X64_R10, 0);
+        FLD_T(x, X64_R10);
+        x64_x87_r(x, 0xdf, o->one ? 0xf1 : 0xe9); /* f(u)comip st(0), st(1) */
+        x64_pushf(x);
+        x64_pop(x, X64_R11);
+        x64_fnstsw_ax(x);
+        x64_x87_r(x, 0xdd, 0xd8); /* fstp st(0): the source's copy */
+        x64_alu_ri(x, X64_AND, 4, X64_R11, EF_ZF | EF_PF | EF_CF);
+        x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.eager)), X64_R11);
+        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.op)), LF_EAGER);
+        merge_status(x, false);
+        if (o->pop) {
+            free_tag(x, 0);
+            move_top(x, 1);
+        }
+        break;
     case X87_LOAD_MEM: /* C1 cleared (SDM FLD: no stack overflow) */
         if (check_host)
             host_flags_known(x);
@@ -472,6 +500,7 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         need_tag(&cold, 7, false);
         break;
     case X87_XCHG:
+    case X87_COMI:
         need_tag(&cold, o.s, true);
         need_tag(&cold, 0, true);
         break;
@@ -489,7 +518,7 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
     /* the host's flags are the guest's subset after a host operation, and
      * stay so across the integer-only forms */
     g->x87_done = g->x87_ready || o.kind == X87_ARITH || o.kind == X87_SQRT ||
-                  o.kind == X87_LOAD_MEM || o.kind == X87_STORE_MEM;
+                  o.kind == X87_LOAD_MEM || o.kind == X87_STORE_MEM || o.kind == X87_COMI;
     return X64_NATIVE_OK;
 }
 
