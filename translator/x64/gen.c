@@ -33,6 +33,12 @@ void x64_gen_flush(struct x64_gen *g)
     g->pending = 0;
 }
 
+void x64_gen_flush_dead(struct x64_gen *g)
+{
+    g->flags_valid = false;
+    x64_gen_flush(g);
+}
+
 void x64_gen_jmp_stop(struct x64_gen *g)
 {
     uint32_t s = x64_jmp32(g->x);
@@ -154,7 +160,7 @@ static void jne_stop(struct x64_gen *g)
 static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
 {
     struct x64_buf *x = g->x;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     if (!((g->b->clean >> g->i) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
@@ -186,16 +192,14 @@ static void block_end(struct x64_gen *g, bool helper)
 {
     struct x64_buf *x = g->x;
     struct tr_block *b = g->b;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     if (helper) {
         x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
         jne_stop(g);
         x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
         jne_stop(g);
-    } else {
-        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)b->end_eip);
     }
-    /* the FALL slot is taken with EIP == end_eip only */
+    /* the FALL slot is taken with EIP == end_eip only (its stub stores it) */
     g->slot_eip[TR_SLOT_FALL] = b->end_eip;
     g->slot_known[TR_SLOT_FALL] = true;
     switch (b->end) {
@@ -290,7 +294,10 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         exit_to_core(&g, TR_EXIT_STOP);
 
     /* Slot stubs: chained when the budget covers the successor and nothing
-     * asked the run loop to look; else back to the core with the slot. */
+     * asked the run loop to look; else back to the core with the slot.
+     * Chained, the successor starts with cpu->eip stale: nothing in a
+     * block reads it before storing it (handler calls, cold stubs and
+     * indirect branches store it first), and every way out stores it. */
     for (int s = 0; s < TR_NSLOTS; s++) {
         slots->site[s] = slots->need[s] = X64_NO_SITE;
         if (!g.nto_slot[s])
@@ -304,25 +311,20 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         slots->need[s] = x->pos - 4;
         uint32_t low = x64_jcc8(x, X64_CC_B);
         slots->site[s] = x64_jmp_site(x);
-        /* Unchained: a successor on another page (never chained, see
-         * dispatch.c) may still be in the table of recent targets. */
+        /* Not chained, busy, or too little budget: EIP for whoever looks
+         * (a slot not known was left by a handler, which stored it). */
+        x64_patch_rel8(x, busy);
+        x64_patch_rel8(x, low);
+        if (g.slot_known[s])
+            x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g.slot_eip[s]);
+        /* A successor on another page (never chained, see dispatch.c) may
+         * still be in the table of recent targets; the lookup fails when
+         * busy or short of budget. */
         uint32_t fail[20];
         int nfail = 0;
         uint32_t lin = b->cs_base + g.slot_eip[s];
-        if (g.slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK)) {
-            /* unchained, or too little budget for the chained successor
-             * (whose `need` is then above the budget: the lookup fails) */
-            uint32_t skip = x64_jmp32(x);
-            x64_patch_rel8(x, busy);
-            uint32_t to_exit = x64_jmp32(x);
-            x64_patch_rel32(x, skip);
-            x64_patch_rel8(x, low);
+        if (g.slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK))
             lookup_and_enter(&g, fail, &nfail);
-            x64_patch_rel32(x, to_exit);
-        } else {
-            x64_patch_rel8(x, busy);
-            x64_patch_rel8(x, low);
-        }
         patch_all(x, fail, nfail);
         exit_to_core(&g, s);
     }

@@ -144,8 +144,12 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in);
  * guest's FSW (clobbers RAX, RDX, RSI). */
 void x64_x87_host_flags_known(struct x64_buf *x);
 
-/* Add g->pending to cpu->icount and take it from ctx->budget (flags kept). */
+/* Add g->pending to cpu->icount and take it from ctx->budget (the host
+ * flags kept while they hold the guest's). */
 void x64_gen_flush(struct x64_gen *g);
+/* The same where the host flags are not looked at again (before a helper
+ * call, at the block's exits): the shorter read-modify-write form. */
+void x64_gen_flush_dead(struct x64_gen *g);
 void x64_gen_jmp_stop(struct x64_gen *g);
 /* After an indirect branch stored cpu->eip (icount flushed): go on into the
  * block the table holds for it when it is valid for this CPU state, else

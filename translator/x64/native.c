@@ -628,8 +628,7 @@ static uint32_t branch_target(const struct x64_gen *g, const struct insn *in, bo
 static void goto_eip(struct x64_gen *g, uint32_t eip)
 {
     int slot = eip == g->b->end_eip ? TR_SLOT_FALL : TR_SLOT_TAKEN;
-    x64_mov_mi(g->x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)eip);
-    g->slot_eip[slot] = eip;
+    g->slot_eip[slot] = eip; /* the slot's stub stores it when it leaves */
     g->slot_known[slot] = true;
     x64_gen_jmp_slot(g, slot);
 }
@@ -646,11 +645,11 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
     uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
     g->pending++;
     unsigned pending = g->pending;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     goto_eip(g, g->b->end_eip);
     x64_patch_rel32(x, taken);
     g->pending = pending;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     goto_eip(g, target);
     return X64_NATIVE_ENDED;
 }
@@ -662,7 +661,7 @@ static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
     if (!ok)
         return X64_NATIVE_NO;
     g->pending++;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     goto_eip(g, target);
     return X64_NATIVE_ENDED;
 }
@@ -838,7 +837,7 @@ static enum x64_native call_rel(struct x64_gen *g, const struct insn *in)
     x64_mov_ri(g->x, 4, X64_RCX, g->next);
     push_ecx(g, 4);
     g->pending++;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     goto_eip(g, target);
     return X64_NATIVE_ENDED;
 }
@@ -856,7 +855,7 @@ static enum x64_native ret_near(struct x64_gen *g)
     x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
     x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_RAX);
     g->pending++;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     x64_gen_jmp_indirect(g);
     x64_patch_rel32(x, gp);
     raise_gp(g, before);
@@ -1111,7 +1110,7 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
     }
     x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_R14);
     g->pending++;
-    x64_gen_flush(g);
+    x64_gen_flush_dead(g);
     x64_gen_jmp_indirect(g);
     x64_patch_rel32(x, gp);
     raise_gp(g, before);
