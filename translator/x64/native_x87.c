@@ -4,14 +4,14 @@
  * FLD/FST/FSTP ST(i), FXCH, FLDZ, FLD1, FCHS, FABS, FSQRT and
  * FCOMI/FUCOMI(P).
  *
- * They run natively only in the state compilers leave the FPU in: FCW =
- * 0x037F (every exception masked, 64-bit precision, round to nearest), no
- * pending unmasked exception (FSW.ES clear), CR0.EM and CR0.TS clear and
- * the stack registers involved full (and ST(7) empty for a push). Then the
- * host's x87, under the same control word as the System V ABI's, computes
- * exactly what the interpreter's host backend does (cpu/fp80_host.c: the
- * very same instruction), and a masked exception only sets its flag (SDM
- * Vol. 1, 8.5: the masked responses). In any other state, and when the
+ * They run natively only in the state programs keep the FPU in: every
+ * exception masked in FCW (any precision and rounding), no pending
+ * unmasked exception (FSW.ES clear), CR0.EM and CR0.TS clear and the stack
+ * registers involved full (and ST(7) empty for a push). Then the host's
+ * x87, under the guest's control word for the operation (the System V
+ * ABI's 037F again after it), computes exactly what the interpreter's host
+ * backend does (cpu/fp80_host.c: the very same instruction), and a masked
+ * exception only sets its flag (SDM Vol. 1, 8.5: the masked responses). In any other state, and when the
  * memory operand is not plain RAM, a cold stub runs the instruction through
  * the interpreter (cpu/fpu_exec.c), which also raises the faults; nothing
  * is written before these checks.
@@ -297,6 +297,28 @@ void x64_x87_host_flags_known(struct x64_buf *x)
     host_flags_known(x);
 }
 
+/* The guest's control word on the host for the operation when it is not
+ * the ABI's (its precision and rounding: its exceptions are all masked),
+ * and the ABI's back after it (clobbers RSI). */
+static void guest_cw(struct x64_buf *x)
+{
+    x64_alu_mi(x, X64_CMP, 2, X64_MEM(X64_RBX, FPU_OFF(fcw)), 0x037f);
+    uint32_t same = x64_jcc8(x, X64_CC_E);
+    x64_x87_m(x, 0xd9, 5, X64_MEM(X64_RBX, FPU_OFF(fcw))); /* fldcw */
+    x64_patch_rel8(x, same);
+}
+
+static void abi_cw(struct x64_buf *x)
+{
+    x64_alu_mi(x, X64_CMP, 2, X64_MEM(X64_RBX, FPU_OFF(fcw)), 0x037f);
+    uint32_t same = x64_jcc8(x, X64_CC_E);
+    x64_mov_ri(x, 4, X64_RSI, 0x037f);
+    x64_push(x, X64_RSI);
+    x64_x87_m(x, 0xd9, 5, X64_MEM(X64_RSP, 0)); /* fldcw */
+    x64_pop(x, X64_RSI);
+    x64_patch_rel8(x, same);
+}
+
 #define FLD_T(x, slot) x64_x87_m((x), 0xdb, 5, slot_mem((slot), 0))  /* fld tbyte */
 #define FSTP_T(x, slot) x64_x87_m((x), 0xdb, 7, slot_mem((slot), 0)) /* fstp tbyte */
 
@@ -308,6 +330,7 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
     case X87_ARITH:
         if (check_host)
             host_flags_known(x);
+        guest_cw(x);
         slot_of(x, X64_R10, o->d);
         if (mem) {
             FLD_T(x, X64_R10);
@@ -322,6 +345,7 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
         FSTP_T(x, X64_R10);
         if (!mem)
             x64_x87_r(x, 0xdd, 0xd8); /* fstp st(0): the source's copy */
+        abi_cw(x);
         merge_status(x, true);
         retag(x, o->d);
         if (o->pop) {
@@ -332,15 +356,18 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
     case X87_SQRT:
         if (check_host)
             host_flags_known(x);
+        guest_cw(x);
         slot_of(x, X64_R10, 0);
         FLD_T(x, X64_R10);
         x64_x87_r(x, 0xd9, 0xfa);
         x64_fnstsw_ax(x);
         FSTP_T(x, X64_R10);
+        abi_cw(x);
         merge_status(x, true);
         retag(x, 0);
         break;
-    case X87_COMI: /* ZF PF CF from the host's compare, OF SF AF clear; C1 cleared */
+    case X87_COMI: /* ZF PF CF from the host's compare, OF SF AF clear; C1 cleared
+                    * (nothing is rounded: the ABI's control word will do) */
         if (check_host)
             host_flags_known(x);
         slot_of(x, X64_RSI, o->s);
@@ -364,21 +391,25 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
     case X87_LOAD_MEM: /* C1 cleared (SDM FLD: no stack overflow) */
         if (check_host)
             host_flags_known(x);
+        guest_cw(x);
         x64_x87_m(x, o->esc, 0, host); /* fld m32/m64 real, fild m32 */
         x64_fnstsw_ax(x);
         move_top(x, -1);
         slot_of(x, X64_R10, 0);
         FSTP_T(x, X64_R10);
+        abi_cw(x);
         merge_status(x, false);
         retag(x, 0);
         break;
     case X87_STORE_MEM:
         if (check_host)
             host_flags_known(x);
+        guest_cw(x);
         slot_of(x, X64_R10, 0);
         FLD_T(x, X64_R10);
         x64_x87_m(x, o->esc, 3, host); /* fstp m32/m64 real: the host stores a copy */
         x64_fnstsw_ax(x);
+        abi_cw(x);
         merge_status(x, true);
         if (o->pop) {
             free_tag(x, 0);
@@ -474,7 +505,9 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
     /* the state the native forms assume */
     x64_test_mi(x, 1, X64_MEM(X64_RBX, CPU_OFF(cr0)), CR0_EM | CR0_TS);
     to_cold(&cold, X64_CC_NE);
-    x64_alu_mi(x, X64_CMP, 2, X64_MEM(X64_RBX, FPU_OFF(fcw)), 0x037f);
+    x64_movzx_rm(x, 4, 2, X64_RAX, X64_MEM(X64_RBX, FPU_OFF(fcw)));
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, FPU_EXC);
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, FPU_EXC);
     to_cold(&cold, X64_CC_NE);
     x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
     x64_test_ri(x, 4, X64_RDX, FPU_ES);
