@@ -5,12 +5,15 @@
 ;  1. a store that faults (#GP, beyond ES.limit) before a CMP: the exception
 ;     frame holds the ADD's flags;
 ;  2. the end of the block (a JMP): the next block reads the ADD's flags;
-;  3. a CMP: the CMP's flags.
+;  3. a CMP: the CMP's flags;
+; and (4) flags read back after a load when the instruction that last wrote
+; them was an x87 compare (FUCOMI: eager flags), not the CMP before it.
 ; Expected flags come from the same operations run alone with PUSHFD.
 ; Runs under every -accel (ctest guest.tr_flags_live[.tcg|.threaded]).
 ; EXPECT: fault frame flags ok
 ; EXPECT: block end flags ok
 ; EXPECT: overwritten flags ok
+; EXPECT: x87 compare flags ok
 ; EXPECT: PASS
 %include "lib.inc"
 
@@ -87,6 +90,21 @@ start:
     and eax, ARITH_FLAGS
     CHECK eax, [WANT_CMP], 'overwritten flags'
     PUTSLN 'overwritten flags ok'
+
+    ; 4. CMP, then FUCOMI, then a load, then a branch on CF
+    fninit
+    fld1
+    fldz                                ; ST0 = 0, ST1 = 1
+    jmp .x87_block
+.x87_block:
+    mov eax, 5
+    cmp eax, 3                          ; CF clear
+    fucomi st0, st1                     ; 0 < 1: CF set
+    mov ecx, [WANT_ADD]                 ; a load: the host's flags are gone
+    jnc .x87_wrong
+    PUTSLN 'x87 compare flags ok'
     PASS
+.x87_wrong:
+    FAIL 'x87 compare flags: CF of the CMP, not of FUCOMI'
 
     ROM_END

@@ -261,7 +261,7 @@ static bool lf_dead_after(const struct tr_block *b, int i)
 void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs *st,
                    struct x64_slots *slots)
 {
-    struct x64_gen g = {.x = x, .b = b, .st = st};
+    struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN};
     uint32_t eip = b->eip;
     bool ended = false, helper = false;
     for (int i = 0; i < b->n; i++) {
@@ -276,8 +276,10 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         enum x64_native r = x64_native(&g, in);
         x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;
-        if (helper)
+        if (helper) {
             helper_insn(&g, in, last);
+            g.lf_known = X64_LF_UNKNOWN;
+        }
         if (r == X64_NATIVE_ENDED) {
             ended = true;
             break;

@@ -48,6 +48,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 /* ---- shared by gen.c and native.c ---- */
 
 #define X64_MAX_EXITS 160
+#define X64_LF_UNKNOWN 0xffffffffu
 
 /* Out-of-line code of one instruction, emitted after the block's body
  * (native.c, x64_gen_cold), so that the fast path falls through and stays
@@ -91,6 +92,9 @@ struct x64_gen {
      * host x87 code, so the host's sticky flags are set in the guest's FSW
      * when this one starts. */
     bool x87_ready, x87_done;
+    /* The kind | size << 8 of the record cpu->lf holds here, written by an
+     * earlier instruction of the block (set_lf), or X64_LF_UNKNOWN. */
+    uint32_t lf_known;
     uint32_t stop[X64_MAX_EXITS]; /* rel32 sites jumping to the STOP exit */
     int nstop;
     uint32_t to_slot[TR_NSLOTS][8]; /* rel32 sites jumping to a slot's exit */

@@ -82,8 +82,11 @@ static void put(struct x64_buf *x, struct x64_mem m, struct val v)
 static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct val a,
                    struct val b)
 {
-    if (g->lf_dead)
+    if (g->lf_dead) {
+        g->lf_known = X64_LF_UNKNOWN;
         return;
+    }
+    g->lf_known = (uint32_t)(kind | size << 8);
     x64_mov_mi(g->x, 4, lf(0), kind | size << 8);
     put(g->x, lf(1), res);
     if (kind == LF_LOGIC)
@@ -98,7 +101,34 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
  * POPF), else cpu_get_arith() through POPF
  * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX,
  * and what a call clobbers. */
+static void remat_flags_any(struct x64_gen *g);
+
+/* The same where the block knows which record cpu->lf holds (g->lf_known):
+ * only its case. */
 static void remat_flags(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    switch (g->lf_known) {
+    case LF_SUB | 4 << 8:
+        x64_mov_rm(x, 4, X64_RAX, lf(2));
+        x64_alu_rm(x, X64_CMP, 4, X64_RAX, lf(3));
+        break;
+    case LF_LOGIC | 4 << 8:
+        x64_mov_rm(x, 4, X64_RAX, lf(1));
+        x64_test_rr(x, 4, X64_RAX, X64_RAX);
+        break;
+    case LF_ADD | 4 << 8:
+        x64_mov_rm(x, 4, X64_RAX, lf(2));
+        x64_alu_rm(x, X64_ADD, 4, X64_RAX, lf(3));
+        break;
+    default:
+        remat_flags_any(g);
+        return;
+    }
+    g->flags_valid = true;
+}
+
+static void remat_flags_any(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
     uint32_t done[3];
@@ -359,7 +389,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     if (c->x87)
         x64_x87_host_flags_known(x);
     if (c->flags)
-        remat_flags(g);
+        remat_flags_any(g); /* (g->lf_known is the block end's, not cont's) */
     x64_jmp_to(x, c->cont);
     uint32_t leave[3] = {s1, s2, s3};
     for (int k = 0; k < 3; k++) {
@@ -692,6 +722,7 @@ static void shift_lf(struct x64_gen *g, int op, int size, int one)
     x64_mov_mi(x, 4, lf(0), LF_SZP | size << 8);
     x64_mov_mr(x, 4, lf(1), X64_RDX);
     x64_mov_mr(x, 4, lf(4), X64_R9);
+    g->lf_known = X64_LF_UNKNOWN; /* (a kind remat_flags has no inline case for) */
 }
 
 static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
@@ -750,6 +781,7 @@ static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
         x64_alu_rr(x, X64_OR, 4, X64_R14, X64_R8);
         x64_mov_mr(x, 4, lf(4), X64_R14);
         x64_mov_mi(x, 4, lf(0), LF_EAGER);
+        g->lf_known = X64_LF_UNKNOWN;
     }
     g->flags_valid = false;
     g->pending++;
@@ -1034,6 +1066,7 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
         x64_mov_mr(x, 4, lf(1), X64_RDX);
         x64_mov_mr(x, 4, lf(4), X64_RCX);
     }
+    g->lf_known = X64_LF_UNKNOWN;
     g->flags_valid = false;
     if (mem)
         after_mem(g);

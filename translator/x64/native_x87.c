@@ -543,6 +543,8 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
     }
     g->flags_valid = false;
     operate(x, &o, in->is_mem, !g->x87_ready);
+    if (o.kind == X87_COMI)
+        g->lf_known = X64_LF_UNKNOWN; /* cpu->lf holds eager flags now */
     write_back(g, in);
     x64_cold_access(g, cold.site, cold.n);
     if (g->ncold)
