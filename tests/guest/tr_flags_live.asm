@@ -6,14 +6,16 @@
 ;     frame holds the ADD's flags;
 ;  2. the end of the block (a JMP): the next block reads the ADD's flags;
 ;  3. a CMP: the CMP's flags;
-; and (4) flags read back after a load when the instruction that last wrote
-; them was an x87 compare (FUCOMI: eager flags), not the CMP before it.
+; and flags read back after a load: (4) when the instruction that last
+; wrote them was an x87 compare (FUCOMI: eager flags), not the CMP before
+; it; (5) of an 8-bit CMP, whose SF and OF a 32-bit one would not give.
 ; Expected flags come from the same operations run alone with PUSHFD.
 ; Runs under every -accel (ctest guest.tr_flags_live[.tcg|.threaded]).
 ; EXPECT: fault frame flags ok
 ; EXPECT: block end flags ok
 ; EXPECT: overwritten flags ok
 ; EXPECT: x87 compare flags ok
+; EXPECT: byte compare flags ok
 ; EXPECT: PASS
 %include "lib.inc"
 
@@ -103,7 +105,19 @@ start:
     mov ecx, [WANT_ADD]                 ; a load: the host's flags are gone
     jnc .x87_wrong
     PUTSLN 'x87 compare flags ok'
+
+    ; 5. CMP AL, BL: 01 - 80 overflows in 8 bits (SF = OF: not less)
+    jmp .byte_block
+.byte_block:
+    mov eax, 0x101
+    mov ebx, 0x80
+    cmp al, bl
+    mov ecx, [WANT_ADD]                 ; a load: the host's flags are gone
+    jl .byte_wrong
+    PUTSLN 'byte compare flags ok'
     PASS
+.byte_wrong:
+    FAIL 'byte compare flags: SF and OF of a 32-bit compare'
 .x87_wrong:
     FAIL 'x87 compare flags: CF of the CMP, not of FUCOMI'
 

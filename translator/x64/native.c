@@ -104,22 +104,29 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
 static void remat_flags_any(struct x64_gen *g);
 
 /* The same where the block knows which record cpu->lf holds (g->lf_known):
- * only its case. */
+ * only its case, for SUB/CMP, logic and ADD of any size. */
 static void remat_flags(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
-    switch (g->lf_known) {
-    case LF_SUB | 4 << 8:
+    int size = g->lf_known == X64_LF_UNKNOWN ? 0 : LF_SIZE(g->lf_known);
+    if (size != 1 && size != 2 && size != 4) {
+        remat_flags_any(g);
+        return;
+    }
+    /* the operands are stored masked to the size: the same operation of
+     * that size gives every flag */
+    switch (LF_KIND(g->lf_known)) {
+    case LF_SUB:
         x64_mov_rm(x, 4, X64_RAX, lf(2));
-        x64_alu_rm(x, X64_CMP, 4, X64_RAX, lf(3));
+        x64_alu_rm(x, X64_CMP, size, X64_RAX, lf(3));
         break;
-    case LF_LOGIC | 4 << 8:
+    case LF_LOGIC:
         x64_mov_rm(x, 4, X64_RAX, lf(1));
-        x64_test_rr(x, 4, X64_RAX, X64_RAX);
+        x64_test_rr(x, size, X64_RAX, X64_RAX);
         break;
-    case LF_ADD | 4 << 8:
+    case LF_ADD:
         x64_mov_rm(x, 4, X64_RAX, lf(2));
-        x64_alu_rm(x, X64_ADD, 4, X64_RAX, lf(3));
+        x64_alu_rm(x, X64_ADD, size, X64_RAX, lf(3));
         break;
     default:
         remat_flags_any(g);
