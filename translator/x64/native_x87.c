@@ -319,6 +319,22 @@ static void abi_cw(struct x64_buf *x)
     x64_patch_rel8(x, same);
 }
 
+/* Before a host operation: the host's flags (unless known to be the
+ * guest's subset already) and the guest's control word. */
+static void host_begin(struct x64_buf *x, bool check_host)
+{
+    if (check_host)
+        host_flags_known(x);
+    guest_cw(x);
+}
+
+/* Pop: ST(0)'s tag empty, TOP + 1. */
+static void pop(struct x64_buf *x)
+{
+    free_tag(x, 0);
+    move_top(x, 1);
+}
+
 #define FLD_T(x, slot) x64_x87_m((x), 0xdb, 5, slot_mem((slot), 0))  /* fld tbyte */
 #define FSTP_T(x, slot) x64_x87_m((x), 0xdb, 7, slot_mem((slot), 0)) /* fstp tbyte */
 
@@ -328,9 +344,7 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
     struct x64_mem host = X64_MEM(X64_RDI, 0); /* the memory operand */
     switch (o->kind) {
     case X87_ARITH:
-        if (check_host)
-            host_flags_known(x);
-        guest_cw(x);
+        host_begin(x, check_host);
         slot_of(x, X64_R10, o->d);
         if (mem) {
             FLD_T(x, X64_R10);
@@ -348,15 +362,11 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
         abi_cw(x);
         merge_status(x, true);
         retag(x, o->d);
-        if (o->pop) {
-            free_tag(x, 0);
-            move_top(x, 1);
-        }
+        if (o->pop)
+            pop(x);
         break;
     case X87_SQRT:
-        if (check_host)
-            host_flags_known(x);
-        guest_cw(x);
+        host_begin(x, check_host);
         slot_of(x, X64_R10, 0);
         FLD_T(x, X64_R10);
         x64_x87_r(x, 0xd9, 0xfa);
@@ -383,15 +393,11 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
         x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.eager)), X64_R11);
         x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.op)), LF_EAGER);
         merge_status(x, false);
-        if (o->pop) {
-            free_tag(x, 0);
-            move_top(x, 1);
-        }
+        if (o->pop)
+            pop(x);
         break;
     case X87_LOAD_MEM: /* C1 cleared (SDM FLD: no stack overflow) */
-        if (check_host)
-            host_flags_known(x);
-        guest_cw(x);
+        host_begin(x, check_host);
         x64_x87_m(x, o->esc, 0, host); /* fld m32/m64 real, fild m32 */
         x64_fnstsw_ax(x);
         move_top(x, -1);
@@ -402,19 +408,15 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
         retag(x, 0);
         break;
     case X87_STORE_MEM:
-        if (check_host)
-            host_flags_known(x);
-        guest_cw(x);
+        host_begin(x, check_host);
         slot_of(x, X64_R10, 0);
         FLD_T(x, X64_R10);
         x64_x87_m(x, o->esc, 3, host); /* fstp m32/m64 real: the host stores a copy */
         x64_fnstsw_ax(x);
         abi_cw(x);
         merge_status(x, true);
-        if (o->pop) {
-            free_tag(x, 0);
-            move_top(x, 1);
-        }
+        if (o->pop)
+            pop(x);
         break;
     case X87_LOAD_REG: /* an 80-bit copy: C1 cleared, no exception */
         x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
@@ -426,10 +428,8 @@ static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool ch
         x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
         copy_slot(x, 0, o->d);
         retag(x, o->d);
-        if (o->pop) {
-            free_tag(x, 0);
-            move_top(x, 1);
-        }
+        if (o->pop)
+            pop(x);
         break;
     case X87_XCHG: /* both full: the values swap, each gets its tag */
         x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
