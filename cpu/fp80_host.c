@@ -138,8 +138,8 @@ static uint16_t host_run(void (*stub)(void), const struct fp80_ctx *c, fp80 in0,
                        [stub] "r"(stub),
                        "D"(mem), [two] "r"((int)(in1 != NULL)), [want1] "r"((int)(out1 != NULL)),
                        [stale] "r"(stale)
-                     : "rax", "memory", "cc", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)",
-                       "st(7)");
+                     : "rax", "memory", "cc", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)",
+                       "st(6)", "st(7)");
     if (out0)
         *out0 = (fp80){o0.mant, o0.se};
     if (out1)

@@ -11,10 +11,10 @@
  * x87, under the guest's control word for the operation (the System V
  * ABI's 037F again after it), computes exactly what the interpreter's host
  * backend does (cpu/fp80_host.c: the very same instruction), and a masked
- * exception only sets its flag (SDM Vol. 1, 8.5: the masked responses). In any other state, and when the
- * memory operand is not plain RAM, a cold stub runs the instruction through
- * the interpreter (cpu/fpu_exec.c), which also raises the faults; nothing
- * is written before these checks.
+ * exception only sets its flag (SDM Vol. 1, 8.5: the masked responses).
+ * In any other state, and when the memory operand is not plain RAM, a cold
+ * stub runs the instruction through the interpreter (cpu/fpu_exec.c),
+ * which also raises the faults; nothing is written before these checks.
  *
  * What the interpreter's op_fpu writes, this code writes too: the result
  * in the physical register, its tag (cpu/fpu_core.c, fpu_tag_of), TOP, C1
@@ -479,7 +479,8 @@ static void write_back(struct x64_gen *g, const struct insn *in)
     x64_movzx_rm(x, 4, 2, X64_RAX,
                  X64_MEM(X64_RBX, sel + SEG_CS * (int32_t)sizeof(struct seg_cache)));
     x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fcs)), X64_RAX);
-    x64_mov_mi(x, 2, X64_MEM(X64_RBX, FPU_OFF(fop)), (int32_t)(((in->opcode & 7) << 8) | in->modrm));
+    x64_mov_mi(x, 2, X64_MEM(X64_RBX, FPU_OFF(fop)),
+               (int32_t)(((in->opcode & 7) << 8) | in->modrm));
     if (in->is_mem) {
         x64_mov_mr(x, 4, X64_MEM(X64_RBX, FPU_OFF(fdp)), X64_R13);
         x64_movzx_rm(x, 4, 2, X64_RAX,
