@@ -271,14 +271,13 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         g.eip = eip;
         g.next = last ? b->end_eip : eip + in->len;
         g.lf_dead = lf_dead_after(b, i);
-        g.x87_ready = g.x87_done;
-        g.x87_done = false;
         enum x64_native r = x64_native(&g, in);
         x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;
         if (helper) {
             helper_insn(&g, in, last);
             g.lf_known = X64_LF_UNKNOWN;
+            g.x87_synced = false;
         }
         if (r == X64_NATIVE_ENDED) {
             ended = true;

@@ -88,10 +88,11 @@ struct x64_gen {
     unsigned pending;     /* retired instructions not yet added to icount/budget */
     bool flags_valid;     /* the host's arithmetic flags are the guest's */
     bool lf_dead;         /* the next instruction overwrites cpu->lf unread */
-    /* x87 (native_x87.c): the instruction before this one was emitted as
-     * host x87 code, so the host's sticky flags are set in the guest's FSW
-     * when this one starts. */
-    bool x87_ready, x87_done;
+    /* x87 (native_x87.c): the host's sticky flags are known to be set in
+     * the guest's FSW here: a host x87 operation of the block merged them,
+     * and no handler-run instruction came after it (those may clear FSW's:
+     * FNCLEX, FLDENV, FRSTOR, FINIT). */
+    bool x87_synced;
     /* The kind | size << 8 of the record cpu->lf holds here, written by an
      * earlier instruction of the block (set_lf), or X64_LF_UNKNOWN. */
     uint32_t lf_known;

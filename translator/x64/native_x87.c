@@ -22,11 +22,11 @@
  * and FIP FCS FOP (FDP FDS) of the instruction. The host's sticky flags
  * may still hold flags from earlier operations: FNCLEX (which waits for
  * every x87 operation in flight) runs only when one of them is not set in
- * the guest's FSW already, as in cpu/fp80_host.c. Right after another of
- * these in the block they all are: it merged them, natively or through the
- * interpreter from its cold stub, which then checks as well (gen.h,
- * x64_cold.x87); only handler-run instructions (FNCLEX, FLDENV, FRSTOR,
- * FINIT) clear flags in FSW.
+ * the guest's FSW already, as in cpu/fp80_host.c. After another of these
+ * in the block they all are, unless a handler-run instruction (FNCLEX,
+ * FLDENV, FRSTOR, FINIT...) came between: it merged them, natively or
+ * through the interpreter from its cold stub, which then checks as well
+ * (gen.h, x64_cold.x87), and other native code does not touch the x87.
  *
  * Host registers: EDX = FSW, R8D = FTW, ECX = 2 * TOP, R9D = the tags in
  * stack order (ST(i) at bits 2i), RDI = the host address of the memory
@@ -543,7 +543,8 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         break;
     }
     g->flags_valid = false;
-    operate(x, &o, in->is_mem, !g->x87_ready);
+    bool synced = g->x87_synced;
+    operate(x, &o, in->is_mem, !synced);
     if (o.kind == X87_COMI)
         g->lf_known = X64_LF_UNKNOWN; /* cpu->lf holds eager flags now */
     write_back(g, in);
@@ -552,9 +553,9 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         g->cold[g->ncold - 1].x87 = true;
     g->pending++;
     /* the host's flags are the guest's subset after a host operation, and
-     * stay so across the integer-only forms */
-    g->x87_done = g->x87_ready || o.kind == X87_ARITH || o.kind == X87_SQRT ||
-                  o.kind == X87_LOAD_MEM || o.kind == X87_STORE_MEM || o.kind == X87_COMI;
+     * stay so across the integer-only forms (and other native code) */
+    g->x87_synced = synced || o.kind == X87_ARITH || o.kind == X87_SQRT ||
+                    o.kind == X87_LOAD_MEM || o.kind == X87_STORE_MEM || o.kind == X87_COMI;
     return X64_NATIVE_OK;
 }
 
