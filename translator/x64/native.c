@@ -9,7 +9,7 @@
  *
  * Rules kept here (translator/backend.h, cpu/exec.c):
  * - cpu->lf is written exactly as the interpreter writes it (cpu/alu.c),
- *   unless the next instruction overwrites it unread (x64_native_kills_flags);
+ *   unless a later instruction overwrites it unread (gen.c, lf_dead_after);
  * - nothing architectural (register, lazy flags) is written before the
  *   instruction's last possible fault, so no snapshot is needed: a fault
  *   finds the start state in cpu->gpr and cpu_exception() snapshots it;
@@ -95,69 +95,48 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
     put(g->x, lf(3), b);
 }
 
-/* Host flags = the guest's, from cpu->lf, which holds them: inline for
- * the commonest records (32-bit CMP/SUB, logic and ADD: the same
- * operation again gives every flag; eager flags, e.g. of FCOMI, through
- * POPF), else cpu_get_arith() through POPF
- * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX,
- * and what a call clobbers. */
-static void remat_flags_any(struct x64_gen *g);
-
-/* The same where the block knows which record cpu->lf holds (g->lf_known):
- * only its case, for SUB/CMP, logic and ADD of any size. */
-static void remat_flags(struct x64_gen *g)
+/* Host flags = the guest's from a record of `kind` and `size` bytes whose
+ * operation, run again on the stored (masked) operands, gives every flag:
+ * SUB/CMP, logic, ADD. False (nothing emitted) for any other kind.
+ * Clobbers RAX. */
+static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
 {
-    struct x64_buf *x = g->x;
-    int size = g->lf_known == X64_LF_UNKNOWN ? 0 : LF_SIZE(g->lf_known);
-    if (size != 1 && size != 2 && size != 4) {
-        remat_flags_any(g);
-        return;
-    }
-    /* the operands are stored masked to the size: the same operation of
-     * that size gives every flag */
-    switch (LF_KIND(g->lf_known)) {
+    switch (kind) {
     case LF_SUB:
         x64_mov_rm(x, 4, X64_RAX, lf(2));
         x64_alu_rm(x, X64_CMP, size, X64_RAX, lf(3));
-        break;
+        return true;
     case LF_LOGIC:
         x64_mov_rm(x, 4, X64_RAX, lf(1));
         x64_test_rr(x, size, X64_RAX, X64_RAX);
-        break;
+        return true;
     case LF_ADD:
         x64_mov_rm(x, 4, X64_RAX, lf(2));
         x64_alu_rm(x, X64_ADD, size, X64_RAX, lf(3));
-        break;
+        return true;
     default:
-        remat_flags_any(g);
-        return;
+        return false;
     }
-    g->flags_valid = true;
 }
 
+/* Host flags = the guest's, from cpu->lf, whatever record it holds: inline
+ * for the commonest (32-bit SUB/CMP, logic and ADD, redo_flags_op; eager
+ * flags, e.g. of FCOMI, through POPF), else cpu_get_arith() through POPF
+ * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX,
+ * and what a call clobbers. */
 static void remat_flags_any(struct x64_gen *g)
 {
+    static const unsigned inline_kinds[3] = {LF_SUB, LF_LOGIC, LF_ADD};
     struct x64_buf *x = g->x;
     uint32_t done[3];
     x64_mov_rm(x, 4, X64_RAX, lf(0));
-    x64_alu_ri(x, X64_CMP, 4, X64_RAX, LF_SUB | 4 << 8);
-    uint32_t not_sub = x64_jcc8(x, X64_CC_NE);
-    x64_mov_rm(x, 4, X64_RAX, lf(2));
-    x64_alu_rm(x, X64_CMP, 4, X64_RAX, lf(3));
-    done[0] = x64_jmp32(x);
-    x64_patch_rel8(x, not_sub);
-    x64_alu_ri(x, X64_CMP, 4, X64_RAX, LF_LOGIC | 4 << 8);
-    uint32_t not_logic = x64_jcc8(x, X64_CC_NE);
-    x64_mov_rm(x, 4, X64_RAX, lf(1));
-    x64_test_rr(x, 4, X64_RAX, X64_RAX);
-    done[1] = x64_jmp32(x);
-    x64_patch_rel8(x, not_logic);
-    x64_alu_ri(x, X64_CMP, 4, X64_RAX, LF_ADD | 4 << 8);
-    uint32_t not_add = x64_jcc8(x, X64_CC_NE);
-    x64_mov_rm(x, 4, X64_RAX, lf(2));
-    x64_alu_rm(x, X64_ADD, 4, X64_RAX, lf(3));
-    done[2] = x64_jmp32(x);
-    x64_patch_rel8(x, not_add);
+    for (int k = 0; k < 3; k++) {
+        x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)(inline_kinds[k] | 4 << 8));
+        uint32_t other = x64_jcc8(x, X64_CC_NE);
+        redo_flags_op(x, inline_kinds[k], 4);
+        done[k] = x64_jmp32(x);
+        x64_patch_rel8(x, other); /* EAX still holds the kind */
+    }
     x64_test_rr(x, 4, X64_RAX, X64_RAX); /* LF_EAGER: the flags themselves */
     uint32_t not_eager = x64_jcc8(x, X64_CC_NE);
     x64_mov_rm(x, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(lf.eager)));
@@ -172,6 +151,19 @@ static void remat_flags_any(struct x64_gen *g)
     x64_popf(x);
     for (int k = 0; k < 3; k++)
         x64_patch_rel32(x, done[k]);
+    g->flags_valid = true;
+}
+
+/* The same where the block knows which record cpu->lf holds (g->lf_known):
+ * only its operation, for SUB/CMP, logic and ADD of any size. */
+static void remat_flags(struct x64_gen *g)
+{
+    int size = g->lf_known == X64_LF_UNKNOWN ? 0 : LF_SIZE(g->lf_known);
+    if ((size != 1 && size != 2 && size != 4) ||
+        !redo_flags_op(g->x, LF_KIND(g->lf_known), size)) {
+        remat_flags_any(g);
+        return;
+    }
     g->flags_valid = true;
 }
 
