@@ -222,7 +222,7 @@ void fp80h_store(struct fp80_ctx *c, fp80 a, int kind, void *dst)
     fp80 fp80h_##name(struct fp80_ctx *c, fp80 a)                                                  \
     {                                                                                              \
         fp80 r;                                                                                    \
-        host_status(c, host_run(stub, c, a, NULL, NULL, &r, NULL));                            \
+        host_status(c, host_run(stub, c, a, NULL, NULL, &r, NULL));                                \
         return r;                                                                                  \
     }
 HOST_UNARY(sqrt, fp80h_st_sqrt)
@@ -256,7 +256,7 @@ void fp80h_xtract(struct fp80_ctx *c, fp80 a, fp80 *exp, fp80 *sig)
     fp80 fp80h_##name(struct fp80_ctx *c, fp80 a, fp80 b)                                          \
     {                                                                                              \
         fp80 r;                                                                                    \
-        host_status(c, host_run(stub, c, a, &b, NULL, &r, NULL));                              \
+        host_status(c, host_run(stub, c, a, &b, NULL, &r, NULL));                                  \
         return r;                                                                                  \
     }
 HOST_BINARY(scale, fp80h_st_scale)
