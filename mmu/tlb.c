@@ -27,6 +27,7 @@ void mmu_flush_all_global(struct cpu *cpu)
         }
     static const uint64_t no_map_gen; /* constant: for a CPU without a memory map */
     t->nlarge = 0;
+    t->nfill = 0;
     t->mem_gen_ptr = cpu->mem ? memmap_generation_ptr(cpu->mem) : &no_map_gen;
     t->mem_gen = *t->mem_gen_ptr;
     t->a20_mask = cpu->a20_mask;
@@ -36,10 +37,18 @@ void mmu_flush_all_global(struct cpu *cpu)
 void mmu_flush_all(struct cpu *cpu)
 {
     struct tlb *t = &cpu->tlb;
-    for (int u = 0; u < 2; u++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            if (!(t->e[u][i].flags & TLB_GLOBAL))
-                invalidate(t, &t->e[u][i]);
+    struct tlb_entry *all = &t->e[0][0];
+    if (t->nfill <= TLB_FILL_LOG) {
+        /* An entry logged and since refilled global is kept, as it should. */
+        for (uint32_t k = 0; k < t->nfill; k++)
+            if (!(all[t->fill_log[k]].flags & TLB_GLOBAL))
+                invalidate(t, &all[t->fill_log[k]]);
+    } else {
+        for (unsigned i = 0; i < 2 * TLB_SIZE; i++)
+            if (!(all[i].flags & TLB_GLOBAL))
+                invalidate(t, &all[i]);
+    }
+    t->nfill = 0;
     cpu->exec_break = 1;
 }
 
@@ -101,6 +110,12 @@ static struct tlb_entry *fill(struct cpu *cpu, uint32_t lin, int acc, const stru
     e->flags = (w->global ? TLB_GLOBAL : 0) | (w->large ? TLB_LARGE : 0) | (hw ? TLB_RAMW : 0);
     if (w->large)
         t->nlarge++;
+    _Static_assert(2 * TLB_SIZE <= 65536, "fill_log holds an entry's index in 16 bits");
+    if (!w->global && t->nfill <= TLB_FILL_LOG) { /* stops one past: "overflowed" */
+        if (t->nfill < TLB_FILL_LOG)
+            t->fill_log[t->nfill] = (uint16_t)(e - &t->e[0][0]);
+        t->nfill++;
+    }
     return e;
 }
 

@@ -12,13 +12,16 @@
 #include <stdint.h>
 
 /* Entries per table, by measurement (tests/bench, 7-Zip in the Linux guest
- * under the x64 translator): 9, 10, 11 and 12 bits all came within noise
- * of each other (725, 705, 732, 694 MIPS), while flushes, INVLPG with large
- * pages and code-page protection scan the whole table: the smallest. QEMU
- * starts at 8 bits per MMU mode. */
-#define TLB_BITS 9
+ * under the x64 translator, whose working set is a few MiB): at 9 bits the
+ * page walks of capacity misses took 5-12% of the run (284 M walks); 12
+ * bits gave 699-732 MIPS against 646-653 at 9 in the same hour. A CR3
+ * write costs no more for it: mmu_flush_all drops only the entries logged
+ * since the last flush (struct tlb, fill_log). QEMU starts at 8 bits per
+ * MMU mode and grows its tables with use. */
+#define TLB_BITS 12
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_PAGE_MASK 0xfffff000u
+#define TLB_FILL_LOG 512
 
 /* Low bits of a tag (page addresses have them clear, so a fast compare with
  * a page address fails and the slow path looks at them). */
@@ -48,6 +51,11 @@ struct tlb {
     const uint64_t *mem_gen_ptr;     /* the memmap's live generation counter */
     uint32_t a20_mask;               /* cpu->a20_mask the entries were filled under */
     uint32_t nlarge;                 /* live TLB_LARGE entries */
+    /* Indices (TLB_USER << TLB_BITS | index) of the entries filled without
+     * TLB_GLOBAL since the last flush, so that a CR3 write visits those
+     * only; past TLB_FILL_LOG of them the flush scans both tables. */
+    uint32_t nfill;
+    uint16_t fill_log[TLB_FILL_LOG];
 };
 
 struct cpu;

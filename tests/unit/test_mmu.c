@@ -423,6 +423,38 @@ START_TEST(global_pages)
 }
 END_TEST
 
+/* A CR3 write drops every non-global entry filled since the last one,
+ * whether or not they all fit in the TLB's log of fills (mmu/tlb.h,
+ * fill_log). Pages 0x400000 + k * 4 KiB, all read through, then remapped;
+ * a global one among them must survive. */
+static void flush_after_fills(unsigned pages)
+{
+    paging32(CR4_PGE);
+    ram[0x200000] = 1, ram[0x300000] = 2;
+    for (unsigned k = 0; k < pages; k++)
+        map32(0x400000 + k * 0x1000, 0x200000, P | RW | (k == 7 ? G : 0), P | RW);
+    for (unsigned k = 0; k < pages; k++)
+        ck_assert_uint_eq(rd_ok(0x400000 + k * 0x1000, 1), 1);
+    for (unsigned k = 0; k < pages; k++)
+        *pte32(0x400000 + k * 0x1000) = 0x300000 | P | RW | (k == 7 ? G : 0);
+    mmu_flush_all(cpu);
+    for (unsigned k = 0; k < pages; k++)
+        ck_assert_uint_eq(rd_ok(0x400000 + k * 0x1000, 1), k == 7 ? 1 : 2);
+    /* and again, from the fills of the second pass (the global page still
+     * reads its first mapping, 1, as do the remapped others) */
+    for (unsigned k = 0; k < pages; k++)
+        *pte32(0x400000 + k * 0x1000) = 0x200000 | P | RW;
+    mmu_flush_all(cpu);
+    for (unsigned k = 0; k < pages; k++)
+        ck_assert_uint_eq(rd_ok(0x400000 + k * 0x1000, 1), 1);
+}
+
+START_TEST(flush_all_few_fills) { flush_after_fills(40); }
+END_TEST
+
+START_TEST(flush_all_more_fills_than_logged) { flush_after_fills(TLB_FILL_LOG + 300); }
+END_TEST
+
 START_TEST(dirty_after_cached_read)
 {
     paging32(0);
@@ -526,6 +558,8 @@ int main(void)
     tcase_add_test(tc, tlb_stale_until_invlpg);
     tcase_add_test(tc, global_pages);
     tcase_add_test(tc, dirty_after_cached_read);
+    tcase_add_test(tc, flush_all_few_fills);
+    tcase_add_test(tc, flush_all_more_fills_than_logged);
     tcase_add_test(tc, crossing_write_checks_both_pages);
     tcase_add_test(tc, fetch_stops_at_faulting_page);
     tcase_add_test(tc, mmio_through_paging);
