@@ -68,10 +68,14 @@ static bool emit_stubs(struct x64_be *be)
     x64_alu_ri(&b, X64_SUB, 8, X64_RSP, 8); /* 16-byte aligned for helper calls */
     x64_mov_rr(&b, 8, X64_RBX, X64_RDI);
     x64_mov_rr(&b, 8, X64_R12, X64_RSI);
+    x64_count_after_call(&b); /* the counting base (gen.h, X64_ICOUNT_BASE) */
     x64_jmp_r(&b, X64_RDX);
     /* epilogue: RAX:RDX already hold the struct tr_exit */
     x64_align(&b, 16);
     be->stubs.epilogue = x64_here(&b);
+    x64_mov_rm(&b, 8, X64_RCX, X64_ICOUNT_BASE); /* icount from the budget */
+    x64_alu_rm(&b, X64_SUB, 8, X64_RCX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
+    x64_mov_mr(&b, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), X64_RCX);
     x64_alu_ri(&b, X64_ADD, 8, X64_RSP, 8);
     for (int i = 5; i >= 0; i--)
         x64_pop(&b, saved[i]);

@@ -16,21 +16,31 @@ void x64_gen_flush(struct x64_gen *g)
     if (!g->pending)
         return;
     struct x64_buf *x = g->x;
+    struct x64_mem budget = X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget));
     if (!g->flags_valid) {
-        x64_alu_mi(x, X64_ADD, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), (int32_t)g->pending);
-        x64_alu_mi(x, X64_SUB, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
-                   (int32_t)g->pending);
+        x64_alu_mi(x, X64_SUB, 8, budget, (int32_t)g->pending);
         g->pending = 0;
         return;
     }
     /* MOV/LEA only: the host flags hold the guest's. */
-    x64_mov_rm(x, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(icount)));
-    x64_lea(x, 8, X64_RAX, X64_MEM(X64_RAX, (int32_t)g->pending));
-    x64_mov_mr(x, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), X64_RAX);
-    x64_mov_rm(x, 8, X64_RAX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
+    x64_mov_rm(x, 8, X64_RAX, budget);
     x64_lea(x, 8, X64_RAX, X64_MEM(X64_RAX, -(int32_t)g->pending));
-    x64_mov_mr(x, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)), X64_RAX);
+    x64_mov_mr(x, 8, budget, X64_RAX);
     g->pending = 0;
+}
+
+void x64_count_before_call(struct x64_buf *x)
+{
+    x64_mov_rm(x, 8, X64_RAX, X64_ICOUNT_BASE);
+    x64_alu_rm(x, X64_SUB, 8, X64_RAX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
+    x64_mov_mr(x, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), X64_RAX);
+}
+
+void x64_count_after_call(struct x64_buf *x)
+{
+    x64_mov_rm(x, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(icount)));
+    x64_alu_rm(x, X64_ADD, 8, X64_RAX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
+    x64_mov_mr(x, 8, X64_ICOUNT_BASE, X64_RAX);
 }
 
 void x64_gen_flush_dead(struct x64_gen *g)
@@ -52,7 +62,8 @@ void x64_gen_jmp_stop(struct x64_gen *g)
  * at run time: the same key as the dispatcher's lookup (EIP, mode, CS base
  * and limit; the physical address of CS:EIP through the TLB's execute
  * entry, as dispatch.c's lookup() finds it), valid and translated, budget
- * for all of it, and nothing asked the run loop to look. */
+ * for all of it, and no stop asked for (exec_break is 0 in generated code:
+ * see the slot stubs in x64_gen_block). */
 static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail);
 
 void x64_gen_jmp_indirect(struct x64_gen *g)
@@ -102,8 +113,6 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
     x64_movzx_rm(x, 4, 1, X64_R9, BLK(n));
     x64_alu_rm(x, X64_CMP, 8, X64_R9, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
     FAIL(X64_CC_A);
-    x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
-    FAIL(X64_CC_NE);
     x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(stop_request)), 0);
     FAIL(X64_CC_NE);
     /* R9D = the linear address; R10 = its TLB entry's offset */
@@ -161,6 +170,7 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
 {
     struct x64_buf *x = g->x;
     x64_gen_flush_dead(g);
+    x64_count_before_call(x);
     if (!((g->b->clean >> g->i) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
@@ -168,6 +178,7 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 8, X64_RSI, (uint64_t)(uintptr_t)in);
     x64_gen_call(g, (const void *)in->handler);
+    x64_count_after_call(x);
     g->pending = 1;
     if (last) {
         x64_gen_flush(g);
@@ -294,8 +305,12 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     if (g.nstop)
         exit_to_core(&g, TR_EXIT_STOP);
 
-    /* Slot stubs: chained when the budget covers the successor and nothing
-     * asked the run loop to look; else back to the core with the slot.
+    /* Slot stubs: chained when the budget covers the successor; else back
+     * to the core with the slot. cpu->exec_break (backend.h's other rule
+     * of a chained entry) is 0 here without a look: the dispatcher clears
+     * it before entering a block, and only C code sets it, after each call
+     * to which the block leaves through STOP when it is set (helper_insn,
+     * cold_rerun; the x87 and flag helpers never set it).
      * Chained, the successor starts with cpu->eip stale: nothing in a
      * block reads it before storing it (handler calls, cold stubs and
      * indirect branches store it first), and every way out stores it. */
@@ -305,16 +320,13 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
             continue;
         x64_align(x, 8);
         patch_all(x, g.to_slot[s], g.nto_slot[s]);
-        x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
-        uint32_t busy = x64_jcc8(x, X64_CC_NE);
         x64_alu_mi(x, X64_CMP, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
                    0x7fffffff); /* imm32 patched to the successor's length */
         slots->need[s] = x->pos - 4;
         uint32_t low = x64_jcc8(x, X64_CC_B);
         slots->site[s] = x64_jmp_site(x);
-        /* Not chained, busy, or too little budget: EIP for whoever looks
-         * (a slot not known was left by a handler, which stored it). */
-        x64_patch_rel8(x, busy);
+        /* Not chained, or too little budget: EIP for whoever looks (a slot
+         * not known was left by a handler, which stored it). */
         x64_patch_rel8(x, low);
         if (g.slot_known[s])
             x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g.slot_eip[s]);

@@ -149,8 +149,20 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in);
  * guest's FSW (clobbers RAX, RDX, RSI). */
 void x64_x87_host_flags_known(struct x64_buf *x);
 
-/* Add g->pending to cpu->icount and take it from ctx->budget (the host
- * flags kept while they hold the guest's). */
+/* Counting. Blocks only take retired instructions from ctx->budget; the
+ * slot at [RSP] (the entry trampoline's alignment pad, fixed while
+ * generated code runs, as blocks leave the stack balanced) holds
+ * cpu->icount + ctx->budget, so icount is that minus the budget. It is
+ * written back before every call into C that may read it or fault
+ * (x64_count_before_call), re-based after (the callee may have counted
+ * too: x64_count_after_call), and on the way out (the epilogue). */
+#define X64_ICOUNT_BASE X64_MEM(X64_RSP, 0)
+/* cpu->icount = [RSP] - budget (RAX and the flags clobbered). */
+void x64_count_before_call(struct x64_buf *x);
+/* [RSP] = cpu->icount + budget (RAX and the flags clobbered). */
+void x64_count_after_call(struct x64_buf *x);
+/* Take g->pending from ctx->budget (the host flags kept while they hold
+ * the guest's). */
 void x64_gen_flush(struct x64_gen *g);
 /* The same where the host flags are not looked at again (before a helper
  * call, at the block's exits): the shorter read-modify-write form. */

@@ -198,12 +198,12 @@ static void fallible(struct x64_gen *g)
     g->lf_dead = false;
 }
 
-/* icount and the budget count `pending` more instructions (flags clobbered). */
+/* The budget counts `pending` more instructions (flags clobbered; icount
+ * follows from it, gen.h X64_ICOUNT_BASE). */
 static void add_count(struct x64_gen *g, int32_t pending)
 {
     if (!pending)
         return;
-    x64_alu_mi(g->x, X64_ADD, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), pending);
     x64_alu_mi(g->x, X64_SUB, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
                pending);
 }
@@ -214,6 +214,7 @@ static void raise_gp(struct x64_gen *g, unsigned pending)
 {
     struct x64_buf *x = g->x;
     add_count(g, (int32_t)pending);
+    x64_count_before_call(x);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 4, X64_RSI, EXC_GP);
@@ -366,6 +367,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     const struct insn *in = &g->b->insn[c->index];
     uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
     add_count(g, (int32_t)c->pending); /* exact for a fault */
+    x64_count_before_call(x);
     if (!((g->b->clean >> c->index) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)c->eip);
@@ -373,6 +375,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 8, X64_RSI, (uint64_t)(uintptr_t)in);
     x64_call_abs(x, (const void *)in->handler, X64_RAX);
+    x64_count_after_call(x);
     add_count(g, 1);
     if (c->cont == X64_NO_SITE) {
         x64_gen_jmp_stop(g);
