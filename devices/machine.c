@@ -334,6 +334,28 @@ static uint64_t machine_clock_ns(void *opaque)
 
 /* --- lifecycle --- */
 
+/* Guest RAM, zeroed, 2 MiB aligned and offered to the host kernel for
+ * transparent huge pages (where THP is "madvise", as on Debian): a guest's
+ * cache misses then miss the host's TLB far less (7-Zip's match finder is
+ * such a guest; QEMU does the same with its RAM). Unmapped with munmap. */
+static uint8_t *ram_map(size_t size)
+{
+    const size_t huge = 2u << 20;
+    uint8_t *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uint8_t *ram = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (ram > p)
+        munmap(p, (size_t)(ram - p));
+    if (ram + size < p + size + huge)
+        munmap(ram + size, (size_t)(p + size + huge - (ram + size)));
+#ifdef MADV_HUGEPAGE
+    madvise(ram, size, MADV_HUGEPAGE); /* a hint: without THP, 4 KiB pages */
+#endif
+    return ram;
+}
+
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen)
 {
     if (cfg->ram_size < MACHINE_RAM_MIN || cfg->ram_size > MACHINE_RAM_MAX) {
@@ -355,12 +377,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         goto nomem;
     m->cfg = *cfg;
     m->post_code = -1;
-    m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m->ram == MAP_FAILED) {
-        m->ram = NULL;
+    m->ram = ram_map(cfg->ram_size);
+    if (!m->ram)
         goto nomem;
-    }
     m->rom = malloc(cfg->bios_size);
     if (!m->rom)
         goto nomem;
