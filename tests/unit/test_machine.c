@@ -173,6 +173,10 @@ START_TEST(memory_map) {
     ck_assert_uint_eq(memmap_read(mem, 0x400000, 4), 0xffffffff);
     memmap_write(mem, 0xb8000, 0x41, 1);
     ck_assert_uint_eq(memmap_read(mem, 0xb8000, 1), 0xff);
+    /* RAM starts on a 2 MiB boundary, where the host can back it with huge
+     * pages (machine.c, ram_map), and is zeroed */
+    ck_assert_uint_eq((uintptr_t)machine_ram(m) & ((2u << 20) - 1), 0);
+    ck_assert_uint_eq(machine_ram(m)[0x3ffffb], 0);
     machine_destroy(m);
     free(rom);
 }
