@@ -22,7 +22,6 @@
 /* Per-block patch information, stored right before the block's code. */
 struct x64_block_hdr {
     uint32_t site[TR_NSLOTS];   /* offset (from code) of the jump site's rel32 */
-    uint32_t need[TR_NSLOTS];   /* offset of the budget compare's imm32 */
 };
 
 struct x64_be {
@@ -129,7 +128,6 @@ static enum tr_status x64_translate(void *p, struct tr_block *b)
         return TR_UNSUPPORTED; /* cannot happen with BLOCK_ROOM; the core copes */
     for (int s = 0; s < TR_NSLOTS; s++) {
         hdr->site[s] = slots.site[s];
-        hdr->need[s] = slots.need[s];
     }
     b->code = code;
     b->code_size = x.pos;
@@ -156,10 +154,7 @@ static void x64_link(void *p, struct tr_block *from, int slot, struct tr_block *
     struct x64_block_hdr *h = hdr_of(from);
     if (h->site[slot] == X64_NO_SITE)
         return;
-    uint8_t *code = from->code;
-    uint32_t need = to->n;
-    memcpy(code + h->need[slot], &need, 4);
-    x64_set_jmp_site(code + h->site[slot], to->code);
+    x64_set_jmp_site((uint8_t *)from->code + h->site[slot], to->code);
 }
 
 static void x64_unlink(void *p, struct tr_block *from, int slot)

@@ -61,9 +61,9 @@ void x64_gen_jmp_stop(struct x64_gen *g)
 /* The rules of a chained entry (translator/backend.h) for a successor found
  * at run time: the same key as the dispatcher's lookup (EIP, mode, CS base
  * and limit; the physical address of CS:EIP through the TLB's execute
- * entry, as dispatch.c's lookup() finds it), valid and translated, budget
- * for all of it, and no stop asked for (exec_break is 0 in generated code:
- * see the slot stubs in x64_gen_block). */
+ * entry, as dispatch.c's lookup() finds it), valid and translated, and no
+ * stop asked for. The budget is the successor's prologue's to check, and
+ * exec_break is 0 in generated code (see the slot stubs in x64_gen_block). */
 static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail);
 
 void x64_gen_jmp_indirect(struct x64_gen *g)
@@ -110,9 +110,6 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
     x64_mov_rm(x, 8, X64_R8, BLK(code));
     x64_test_rr(x, 8, X64_R8, X64_R8);
     FAIL(X64_CC_E);
-    x64_movzx_rm(x, 4, 1, X64_R9, BLK(n));
-    x64_alu_rm(x, X64_CMP, 8, X64_R9, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
-    FAIL(X64_CC_A);
     x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(stop_request)), 0);
     FAIL(X64_CC_NE);
     /* R9D = the linear address; R10 = its TLB entry's offset */
@@ -274,6 +271,13 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 {
     struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN};
     uint32_t eip = b->eip;
+    /* The prologue: the whole block from the budget at once, or (too little
+     * left: backend.h's rule of a chained entry) back to the dispatcher,
+     * which runs what the budget allows. A chained jump is then one jmp. */
+    struct x64_mem budget = X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget));
+    x64_alu_mi(x, X64_SUB, 8, budget, (int32_t)b->n);
+    uint32_t short_budget = x64_jcc32(x, X64_CC_B);
+    g.pending = -(int)b->n;
     bool ended = false, helper = false;
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
@@ -300,14 +304,21 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         block_end(&g, helper);
     x64_gen_cold(&g);
 
+    /* Entered with less budget than the block: undone, at its start. */
+    x64_patch_rel32(x, short_budget);
+    x64_alu_mi(x, X64_ADD, 8, budget, (int32_t)b->n);
+    x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)b->eip);
+    x64_gen_jmp_stop(&g);
+
     /* STOP: the dispatcher decides from cpu->eip. */
     patch_all(x, g.stop, g.nstop);
     if (g.nstop)
         exit_to_core(&g, TR_EXIT_STOP);
 
-    /* Slot stubs: chained when the budget covers the successor; else back
-     * to the core with the slot. cpu->exec_break (backend.h's other rule
-     * of a chained entry) is 0 here without a look: the dispatcher clears
+    /* Slot stubs: a jump, patched when chained (the successor's prologue
+     * checks the budget); else back to the core with the slot.
+     * cpu->exec_break (backend.h's rule of a chained entry) is 0 here
+     * without a look: the dispatcher clears
      * it before entering a block, and only C code sets it, after each call
      * to which the block leaves through STOP when it is set (helper_insn,
      * cold_rerun; the x87 and flag helpers never set it).
@@ -315,24 +326,17 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
      * block reads it before storing it (handler calls, cold stubs and
      * indirect branches store it first), and every way out stores it. */
     for (int s = 0; s < TR_NSLOTS; s++) {
-        slots->site[s] = slots->need[s] = X64_NO_SITE;
+        slots->site[s] = X64_NO_SITE;
         if (!g.nto_slot[s])
             continue;
-        x64_align(x, 8);
         patch_all(x, g.to_slot[s], g.nto_slot[s]);
-        x64_alu_mi(x, X64_CMP, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
-                   0x7fffffff); /* imm32 patched to the successor's length */
-        slots->need[s] = x->pos - 4;
-        uint32_t low = x64_jcc8(x, X64_CC_B);
         slots->site[s] = x64_jmp_site(x);
-        /* Not chained, or too little budget: EIP for whoever looks (a slot
-         * not known was left by a handler, which stored it). */
-        x64_patch_rel8(x, low);
+        /* Not chained: EIP for whoever looks (a slot not known was left by
+         * a handler, which stored it). */
         if (g.slot_known[s])
             x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g.slot_eip[s]);
         /* A successor on another page (never chained, see dispatch.c) may
-         * still be in the table of recent targets; the lookup fails when
-         * busy or short of budget. */
+         * still be in the table of recent targets. */
         uint32_t fail[20];
         int nfail = 0;
         uint32_t lin = b->cs_base + g.slot_eip[s];

@@ -34,11 +34,10 @@ static inline uint32_t x64_ind_hash(uint32_t eip)
     return (eip ^ (eip >> X64_IND_BITS)) & ((1u << X64_IND_BITS) - 1);
 }
 
-/* Where link() patches a block: per slot, the jump site's rel32 and the
- * budget compare's imm32 (offsets from the block's code), or X64_NO_SITE. */
+/* Where link() patches a block: per slot, the jump site's rel32 (offset
+ * from the block's code), or X64_NO_SITE. */
 struct x64_slots {
     uint32_t site[TR_NSLOTS];
-    uint32_t need[TR_NSLOTS];
 };
 
 /* Emit block `b` into `x`. */
@@ -66,7 +65,7 @@ struct x64_cold {
     uint32_t site[8];  /* rel32 sites jumping to the stub */
     int nsite;
     uint32_t eip;      /* ACCESS: the instruction's EIP */
-    uint32_t pending;  /* the block's uncounted instructions before it */
+    int32_t pending;   /* the block's uncounted instructions before it (gen.h, x64_gen) */
     uint32_t cont;     /* ACCESS: the next instruction's code, or X64_NO_SITE: always leave */
     uint8_t kind;
     uint8_t index;     /* ACCESS: the instruction in the block */
@@ -85,7 +84,10 @@ struct x64_gen {
     const struct x64_stubs *st;
     int i;                /* index of the instruction being emitted */
     uint32_t eip, next;   /* its EIP and the next instruction's */
-    unsigned pending;     /* retired instructions not yet added to icount/budget */
+    /* Retired instructions not yet taken from the budget: the block's
+     * prologue takes all b->n at once, so this starts at -b->n, and a
+     * flush adds back what has not run yet when it is negative. */
+    int pending;
     bool flags_valid;     /* the host's arithmetic flags are the guest's */
     bool lf_dead;         /* the next instruction overwrites cpu->lf unread */
     /* x87 (native_x87.c): the host's sticky flags are known to be set in

@@ -210,10 +210,10 @@ static void add_count(struct x64_gen *g, int32_t pending)
 
 /* #GP(0) for a branch target beyond CS.limit; `pending` = the count before
  * this instruction. */
-static void raise_gp(struct x64_gen *g, unsigned pending)
+static void raise_gp(struct x64_gen *g, int pending)
 {
     struct x64_buf *x = g->x;
-    add_count(g, (int32_t)pending);
+    add_count(g, pending);
     x64_count_before_call(x);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
@@ -366,7 +366,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     struct x64_buf *x = g->x;
     const struct insn *in = &g->b->insn[c->index];
     uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
-    add_count(g, (int32_t)c->pending); /* exact for a fault */
+    add_count(g, c->pending); /* exact for a fault */
     x64_count_before_call(x);
     if (!((g->b->clean >> c->index) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
@@ -387,7 +387,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     uint32_t s2 = x64_jcc32(x, X64_CC_NE);
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
     uint32_t s3 = x64_jcc32(x, X64_CC_NE);
-    add_count(g, -(int32_t)(c->pending + 1)); /* the fast path counts them later */
+    add_count(g, -(c->pending + 1)); /* the fast path counts them later */
     if (c->x87)
         x64_x87_host_flags_known(x);
     if (c->flags)
@@ -413,7 +413,7 @@ void x64_gen_cold(struct x64_gen *g)
             cold_rerun(g, c);
             continue;
         }
-        add_count(g, (int32_t)c->pending); /* LEAVE: at the EIP the handler left */
+        add_count(g, c->pending); /* LEAVE: at the EIP the handler left */
         x64_gen_jmp_stop(g);
     }
     g->ncold = 0;
@@ -676,7 +676,7 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
         remat_flags(g);
     uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
     g->pending++;
-    unsigned pending = g->pending;
+    int pending = g->pending;
     x64_gen_flush_dead(g);
     goto_eip(g, g->b->end_eip);
     x64_patch_rel32(x, taken);
@@ -881,7 +881,7 @@ static enum x64_native call_rel(struct x64_gen *g, const struct insn *in)
 static enum x64_native ret_near(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
-    unsigned before = g->pending;
+    int before = g->pending;
     fallible(g);
     pop_eax(g, 4);
     x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)g->b->cs_limit);
@@ -1128,7 +1128,7 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
 {
     struct x64_buf *x = g->x;
     bool call = in->reg == 2;
-    unsigned before = g->pending;
+    int before = g->pending;
     fallible(g);
     if (in->is_mem) {
         x64_ea(x, in);
