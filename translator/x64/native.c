@@ -1057,9 +1057,9 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
         load_reg(x, X64_RDX, in->reg, size);
         x64_imul_rr(x, size, X64_RDX, X64_RCX);
     }
-    x64_setcc(x, X64_CC_B, X64_RCX);
-    store_reg(x, in->reg, X64_RDX, size);
+    store_reg(x, in->reg, X64_RDX, size); /* (a MOV: the host flags kept) */
     if (!g->lf_dead || mem) {
+        x64_setcc(x, X64_CC_B, X64_RCX);
         x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
         x64_imul_rri(x, 4, X64_RCX, X64_RCX, 0x801); /* CF -> EF_CF | EF_OF */
         x64_mov_mi(x, 4, lf(0), LF_SZP | size << 8);
