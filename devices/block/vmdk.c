@@ -612,14 +612,26 @@ static int vmdk_open(struct blockdev *bd, const char *filename, int flags, char 
         n = blk_pread(fd, text, (size_t)size, 0);
         s->desc_fd = fd;
         s->has_desc_fd = true;
-        /* qemu-img pads the descriptor file with NULs to a sector */
-        size_t tl = n == size ? strnlen(text, (size_t)size) : 0;
-        for (size_t i = tl; i < (size_t)size && n == size; i++)
-            if (text[i])
-                tl = 0;
-        if (!tl) {
+        if (n != size) {
             free(text);
-            vmdk_err(err, errlen, "%s: not a VMDK descriptor", filename);
+            vmdk_err(err, errlen, "%s: descriptor read failed (%lld of %lld bytes)", filename,
+                     (long long)n, (long long)size);
+            ret = n < 0 ? (int)n : -EIO;
+            goto fail;
+        }
+        /* qemu-img pads the descriptor file with NULs to a sector */
+        size_t tl = strnlen(text, (size_t)size);
+        size_t stray = tl;
+        while (stray < (size_t)size && !text[stray])
+            stray++;
+        if (!tl || stray < (size_t)size) {
+            free(text);
+            if (!tl)
+                vmdk_err(err, errlen, "%s: not a VMDK descriptor (empty)", filename);
+            else
+                vmdk_err(err, errlen,
+                         "%s: not a VMDK descriptor (a NUL at byte %zu, then text at %zu of %lld)",
+                         filename, tl, stray, (long long)size);
             ret = -EINVAL;
             goto fail;
         }
