@@ -144,6 +144,8 @@ void x64_gen_jmp_slot(struct x64_gen *g, int slot)
         g->to_slot[slot][g->nto_slot[slot]++] = s;
     else
         g->x->error = true;
+    g->slot_jmp_end = g->x->pos;
+    g->slot_jmp_slot = slot;
 }
 
 void x64_gen_call(struct x64_gen *g, const void *fn)
@@ -266,9 +268,43 @@ static bool lf_dead_after(const struct tr_block *b, int i)
     return false;
 }
 
+/* A slot's stub: a jump, patched when chained (the successor's prologue
+ * checks the budget); else back to the core with the slot. The body's
+ * jumps to it are pointed here.
+ * cpu->exec_break (backend.h's rule of a chained entry) is 0 here without
+ * a look: the dispatcher clears it before entering a block, and only C
+ * code sets it, after each call to which the block leaves through STOP
+ * when it is set (helper_insn, cold_rerun; the x87 and flag helpers never
+ * set it).
+ * Chained, the successor starts with cpu->eip stale: nothing in a block
+ * reads it before storing it (handler calls, cold stubs and indirect
+ * branches store it first), and every way out stores it. */
+static void slot_stub(struct x64_gen *g, int s, struct x64_slots *slots)
+{
+    struct x64_buf *x = g->x;
+    const struct tr_block *b = g->b;
+    patch_all(x, g->to_slot[s], g->nto_slot[s]);
+    slots->site[s] = x64_jmp_site(x);
+    /* Not chained: EIP for whoever looks (a slot not known was left by a
+     * handler, which stored it). */
+    if (g->slot_known[s])
+        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->slot_eip[s]);
+    /* A successor on another page (never chained, see dispatch.c) may
+     * still be in the table of recent targets. */
+    uint32_t fail[20];
+    int nfail = 0;
+    uint32_t lin = b->cs_base + g->slot_eip[s];
+    if (g->slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK))
+        lookup_and_enter(g, fail, &nfail);
+    patch_all(x, fail, nfail);
+    exit_to_core(g, s);
+}
+
 void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs *st,
                    struct x64_slots *slots)
 {
+    for (int s = 0; s < TR_NSLOTS; s++)
+        slots->site[s] = X64_NO_SITE;
     struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN};
     uint32_t eip = b->eip;
     /* The prologue: the whole block from the budget at once, or (too little
@@ -302,6 +338,16 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     }
     if (!ended)
         block_end(&g, helper);
+    /* When the body ends in a jump to a slot's stub, the stub goes right
+     * here and the jump is left out: a chained block falls into its
+     * patched jmp. */
+    int inline_slot = -1;
+    if (g.slot_jmp_end == x->pos && !x->overflow && !x->error) {
+        inline_slot = g.slot_jmp_slot;
+        x->pos -= 5; /* the jmp rel32, the last site recorded for its slot */
+        g.nto_slot[inline_slot]--;
+        slot_stub(&g, inline_slot, slots);
+    }
     x64_gen_cold(&g);
 
     /* Entered with less budget than the block: undone, at its start. */
@@ -315,36 +361,10 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     if (g.nstop)
         exit_to_core(&g, TR_EXIT_STOP);
 
-    /* Slot stubs: a jump, patched when chained (the successor's prologue
-     * checks the budget); else back to the core with the slot.
-     * cpu->exec_break (backend.h's rule of a chained entry) is 0 here
-     * without a look: the dispatcher clears
-     * it before entering a block, and only C code sets it, after each call
-     * to which the block leaves through STOP when it is set (helper_insn,
-     * cold_rerun; the x87 and flag helpers never set it).
-     * Chained, the successor starts with cpu->eip stale: nothing in a
-     * block reads it before storing it (handler calls, cold stubs and
-     * indirect branches store it first), and every way out stores it. */
-    for (int s = 0; s < TR_NSLOTS; s++) {
-        slots->site[s] = X64_NO_SITE;
-        if (!g.nto_slot[s])
-            continue;
-        patch_all(x, g.to_slot[s], g.nto_slot[s]);
-        slots->site[s] = x64_jmp_site(x);
-        /* Not chained: EIP for whoever looks (a slot not known was left by
-         * a handler, which stored it). */
-        if (g.slot_known[s])
-            x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g.slot_eip[s]);
-        /* A successor on another page (never chained, see dispatch.c) may
-         * still be in the table of recent targets. */
-        uint32_t fail[20];
-        int nfail = 0;
-        uint32_t lin = b->cs_base + g.slot_eip[s];
-        if (g.slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK))
-            lookup_and_enter(&g, fail, &nfail);
-        patch_all(x, fail, nfail);
-        exit_to_core(&g, s);
-    }
+    /* The other slots' stubs (slot_stub). */
+    for (int s = 0; s < TR_NSLOTS; s++)
+        if (s != inline_slot && g.nto_slot[s])
+            slot_stub(&g, s, slots);
 }
 
 #endif

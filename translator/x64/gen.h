@@ -104,6 +104,8 @@ struct x64_gen {
     uint32_t slot_eip[TR_NSLOTS];   /* the EIP a slot leads to, when slot_known */
     bool slot_known[TR_NSLOTS];
     int nto_slot[TR_NSLOTS];
+    uint32_t slot_jmp_end; /* where the last jump to a slot stub ends, and its slot */
+    int slot_jmp_slot;
     struct x64_cold cold[X64_MAX_COLD];
     int ncold;
 };
