@@ -14,7 +14,7 @@ static inline int32_t sext(uint32_t v, int size)
 static bool cond_sub(const struct lazy_flags *lf, int cc, bool *out)
 {
     int size = LF_SIZE(lf->op);
-    uint32_t a = lf->src1, b = lf->src2;
+    uint32_t a = lf_src1(lf), b = lf->src2;
     bool r;
     switch (cc >> 1) {
     case 1: r = a < b; break;                          /* B / AE */

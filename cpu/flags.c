@@ -56,7 +56,7 @@ uint32_t cpu_get_arith(const struct cpu *cpu)
 
     int size = LF_SIZE(lf->op);
     uint32_t m = lf_mask(size), sb = lf_sign(size);
-    uint32_t res = lf->res, a = lf->src1, b = lf->src2;
+    uint32_t res = lf->res, a = lf_src1(lf), b = lf->src2;
     uint32_t f = szp_flags(res, size);
     uint32_t cin;
 
@@ -112,8 +112,8 @@ bool cpu_get_cf(const struct cpu *cpu)
 {
     const struct lazy_flags *lf = &cpu->lf;
     switch (LF_KIND(lf->op)) {
-    case LF_ADD: return lf->res < lf->src1;
-    case LF_SUB: return lf->src1 < lf->src2;
+    case LF_ADD: return lf->res < lf->src2; /* wrapped: res = src1 + src2 - 2^n */
+    case LF_SUB: return lf_src1(lf) < lf->src2;
     case LF_LOGIC: return false;
     case LF_INC:
     case LF_DEC:

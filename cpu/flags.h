@@ -20,7 +20,9 @@ struct lazy_flags {
     uint32_t eager; /* flag bits when op == LF_EAGER */
 };
 
-/* res/src1/src2 are stored masked to the operand size. ADC/SBB recover
+/* res/src1/src2 are stored masked to the operand size. ADD and SUB records
+ * need not hold src1 (the x86-64 translator leaves it out): res and src2
+ * give it back (lf_src1). ADC/SBB recover
  * their carry-in from (res, src1, src2); INC/DEC keep the old CF in `eager`;
  * NEG has src1 = operand, src2 = 0; LF_SZP takes SF ZF PF from res and CF AF
  * OF from `eager` (shifts, multiplies, BCD). */
@@ -33,6 +35,19 @@ enum lf_op {
 };
 #define LF_KIND(op) ((op) & 0xffu)
 #define LF_SIZE(op) ((int)((op) >> 8))
+
+/* A record's first operand; for ADD and SUB from res and src2 (res =
+ * src1 + src2 or src1 - src2, modulo the operand size). */
+static inline uint32_t lf_src1(const struct lazy_flags *lf)
+{
+    int size = LF_SIZE(lf->op);
+    uint32_t m = size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    switch (LF_KIND(lf->op)) {
+    case LF_ADD: return (lf->res - lf->src2) & m;
+    case LF_SUB: return (lf->res + lf->src2) & m;
+    default: return lf->src1;
+    }
+}
 
 /* Record the flags of an operation of `size` bytes (1, 2, 4). For LF_INC and
  * LF_DEC the old CF is preserved by the implementation. */

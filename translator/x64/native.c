@@ -91,7 +91,8 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
     put(g->x, lf(1), res);
     if (kind == LF_LOGIC)
         return; /* only the result is ever read back (cpu/flags.c) */
-    put(g->x, lf(2), a);
+    if (kind != LF_ADD && kind != LF_SUB) /* else src1 follows (cpu/flags.h, lf_src1) */
+        put(g->x, lf(2), a);
     put(g->x, lf(3), b);
 }
 
@@ -101,9 +102,12 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
  * Clobbers RAX. */
 static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
 {
+    /* src1 from res and src2 (cpu/flags.h, lf_src1); its low `size`
+     * bytes are all the redone operation looks at */
     switch (kind) {
     case LF_SUB:
-        x64_mov_rm(x, 4, X64_RAX, lf(2));
+        x64_mov_rm(x, 4, X64_RAX, lf(1));
+        x64_alu_rm(x, X64_ADD, 4, X64_RAX, lf(3));
         x64_alu_rm(x, X64_CMP, size, X64_RAX, lf(3));
         return true;
     case LF_LOGIC:
@@ -111,7 +115,8 @@ static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
         x64_test_rr(x, size, X64_RAX, X64_RAX);
         return true;
     case LF_ADD:
-        x64_mov_rm(x, 4, X64_RAX, lf(2));
+        x64_mov_rm(x, 4, X64_RAX, lf(1));
+        x64_alu_rm(x, X64_SUB, 4, X64_RAX, lf(3));
         x64_alu_rm(x, X64_ADD, size, X64_RAX, lf(3));
         return true;
     default:
