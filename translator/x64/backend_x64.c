@@ -72,9 +72,7 @@ static bool emit_stubs(struct x64_be *be)
     /* epilogue: RAX:RDX already hold the struct tr_exit */
     x64_align(&b, 16);
     be->stubs.epilogue = x64_here(&b);
-    x64_mov_rm(&b, 8, X64_RCX, X64_ICOUNT_BASE); /* icount from the budget */
-    x64_alu_rm(&b, X64_SUB, 8, X64_RCX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
-    x64_mov_mr(&b, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), X64_RCX);
+    x64_count_before_call(&b, X64_RCX); /* icount from the budget; RAX:RDX kept */
     x64_alu_ri(&b, X64_ADD, 8, X64_RSP, 8);
     for (int i = 5; i >= 0; i--)
         x64_pop(&b, saved[i]);

@@ -16,7 +16,7 @@ void x64_gen_flush(struct x64_gen *g)
     if (!g->pending)
         return;
     struct x64_buf *x = g->x;
-    struct x64_mem budget = X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget));
+    struct x64_mem budget = X64_BUDGET;
     if (!g->flags_valid) {
         x64_alu_mi(x, X64_SUB, 8, budget, (int32_t)g->pending);
         g->pending = 0;
@@ -29,17 +29,17 @@ void x64_gen_flush(struct x64_gen *g)
     g->pending = 0;
 }
 
-void x64_count_before_call(struct x64_buf *x)
+void x64_count_before_call(struct x64_buf *x, int scratch)
 {
-    x64_mov_rm(x, 8, X64_RAX, X64_ICOUNT_BASE);
-    x64_alu_rm(x, X64_SUB, 8, X64_RAX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
-    x64_mov_mr(x, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), X64_RAX);
+    x64_mov_rm(x, 8, scratch, X64_ICOUNT_BASE);
+    x64_alu_rm(x, X64_SUB, 8, scratch, X64_BUDGET);
+    x64_mov_mr(x, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), scratch);
 }
 
 void x64_count_after_call(struct x64_buf *x)
 {
     x64_mov_rm(x, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(icount)));
-    x64_alu_rm(x, X64_ADD, 8, X64_RAX, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)));
+    x64_alu_rm(x, X64_ADD, 8, X64_RAX, X64_BUDGET);
     x64_mov_mr(x, 8, X64_ICOUNT_BASE, X64_RAX);
 }
 
@@ -169,7 +169,7 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
 {
     struct x64_buf *x = g->x;
     x64_gen_flush_dead(g);
-    x64_count_before_call(x);
+    x64_count_before_call(x, X64_RAX);
     if (!((g->b->clean >> g->i) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
@@ -310,7 +310,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     /* The prologue: the whole block from the budget at once, or (too little
      * left: backend.h's rule of a chained entry) back to the dispatcher,
      * which runs what the budget allows. A chained jump is then one jmp. */
-    struct x64_mem budget = X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget));
+    struct x64_mem budget = X64_BUDGET;
     x64_alu_mi(x, X64_SUB, 8, budget, (int32_t)b->n);
     uint32_t short_budget = x64_jcc32(x, X64_CC_B);
     g.pending = -(int)b->n;

@@ -161,8 +161,9 @@ void x64_x87_host_flags_known(struct x64_buf *x);
  * (x64_count_before_call), re-based after (the callee may have counted
  * too: x64_count_after_call), and on the way out (the epilogue). */
 #define X64_ICOUNT_BASE X64_MEM(X64_RSP, 0)
-/* cpu->icount = [RSP] - budget (RAX and the flags clobbered). */
-void x64_count_before_call(struct x64_buf *x);
+#define X64_BUDGET X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget))
+/* cpu->icount = [RSP] - budget (`scratch` and the flags clobbered). */
+void x64_count_before_call(struct x64_buf *x, int scratch);
 /* [RSP] = cpu->icount + budget (RAX and the flags clobbered). */
 void x64_count_after_call(struct x64_buf *x);
 /* Take g->pending from ctx->budget (the host flags kept while they hold

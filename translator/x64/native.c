@@ -209,8 +209,7 @@ static void add_count(struct x64_gen *g, int32_t pending)
 {
     if (!pending)
         return;
-    x64_alu_mi(g->x, X64_SUB, 8, X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget)),
-               pending);
+    x64_alu_mi(g->x, X64_SUB, 8, X64_BUDGET, pending);
 }
 
 /* #GP(0) for a branch target beyond CS.limit; `pending` = the count before
@@ -219,7 +218,7 @@ static void raise_gp(struct x64_gen *g, int pending)
 {
     struct x64_buf *x = g->x;
     add_count(g, pending);
-    x64_count_before_call(x);
+    x64_count_before_call(x, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 4, X64_RSI, EXC_GP);
@@ -372,7 +371,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     const struct insn *in = &g->b->insn[c->index];
     uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
     add_count(g, c->pending); /* exact for a fault */
-    x64_count_before_call(x);
+    x64_count_before_call(x, X64_RAX);
     if (!((g->b->clean >> c->index) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)c->eip);
