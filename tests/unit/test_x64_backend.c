@@ -551,6 +551,74 @@ START_TEST(fault_mid_block)
 }
 END_TEST
 
+/* The register cache (translator/x64/regcache.c): each program's first
+ * block leaves a value in the host register that the second block gives
+ * to another guest register, so a use that trusts an unloaded cache
+ * register reads the wrong value. */
+START_TEST(register_cache)
+{
+    static const uint8_t shift_by_zero[] = {
+        0xbe, 5, 0, 0, 0,             /* mov esi, 5 */
+        0x01, 0xf6,                   /* add esi, esi      (ESI cached) */
+        0xb9, 0x00, 0x01, 0, 0,       /* mov ecx, 0x100    (CL = 0) */
+        0xeb, 0x00,                   /* jmp next block */
+        0xd3, 0xe2,                   /* shl edx, cl       (EDX's first use) */
+        0x83, 0xc2, 0x01,             /* add edx, 1 */
+        0x01, 0xd2,                   /* add edx, edx */
+        0xf4,
+    };
+    static const uint8_t partial[] = {
+        0xbf, 0x44, 0x33, 0x22, 0x11, /* mov edi, 0x11223344 */
+        0x01, 0xff,                   /* add edi, edi */
+        0xeb, 0x00,                   /* jmp next block */
+        0xb8, 0x44, 0x33, 0x22, 0x11, /* mov eax, 0x11223344 */
+        0xb4, 0x55,                   /* mov ah, 0x55 */
+        0x01, 0xc0,                   /* add eax, eax */
+        0x88, 0xe3,                   /* mov bl, ah */
+        0x66, 0x89, 0xc1,             /* mov cx, ax */
+        0xb0, 0x07,                   /* mov al, 7 */
+        0x00, 0xc4,                   /* add ah, al */
+        0x01, 0xc0,                   /* add eax, eax */
+        0x0f, 0xb6, 0xd4,             /* movzx edx, ah */
+        0x01, 0xc2,                   /* add edx, eax */
+        0xf4,
+    };
+    static const uint8_t fault_dirty[] = {
+        0xbd, 9, 0, 0, 0,             /* mov ebp, 9 */
+        0x01, 0xed,                   /* add ebp, ebp */
+        0xeb, 0x00,                   /* jmp next block */
+        0x01, 0xc8,                   /* add eax, ecx */
+        0x01, 0xc0,                   /* add eax, eax      (EAX cached, dirty) */
+        0x8d, 0x0c, 0x00,             /* lea ecx, [eax+eax] */
+        0x01, 0xc9,                   /* add ecx, ecx */
+        0x8b, 0x1e,                   /* mov ebx, [esi]    (faults: esi in the hole) */
+        0x01, 0xc3,                   /* add ebx, eax */
+        0xf4,
+    };
+    const uint8_t *progs[] = {shift_by_zero, partial, fault_dirty};
+    size_t lens[] = {sizeof shift_by_zero, sizeof partial, sizeof fault_dirty};
+    for (int k = 0; k < 3; k++) {
+        struct prog p;
+        memcpy(p.b, progs[k], lens[k]);
+        p.n = (int)lens[k];
+        uint32_t regs[8] = {0x01020304, 0x0a0b0c0d, 0x1234, 0x76543210, STACK, 0, HOLE + 8, 0};
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        load_state(ti, &p, regs, 0, 1);
+        load_state(tx, &p, regs, 0, 1);
+        struct result a, b;
+        run(ti, &a, 1000);
+        run(tx, &b, 1000);
+        char what[32];
+        snprintf(what, sizeof what, "register cache %d", k);
+        compare(ti, &a, tx, &b, what);
+        if (k == 2) /* the handler saw the registers of the faulting instruction */
+            ck_assert_uint_eq(b.eip, HANDLER + 1);
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+}
+END_TEST
+
 /* A loop chained to itself: budget exits and icount stay exact. */
 START_TEST(chained_loop)
 {
@@ -722,6 +790,7 @@ int main(void)
 #if defined(__x86_64__)
     tcase_add_test(tc, fault_mid_block);
     tcase_add_test(tc, chained_loop);
+    tcase_add_test(tc, register_cache);
     tcase_add_test(tc, indirect_targets);
     tcase_add_test(tc, indirect_smc);
     tcase_add_test(tc, cross_page_jumps);

@@ -49,8 +49,16 @@ void x64_gen_flush_dead(struct x64_gen *g)
     x64_gen_flush(g);
 }
 
+/* Every way out of the block's body: the register cache synced first. */
+static void check_synced(struct x64_gen *g)
+{
+    if (g->rc.dirty)
+        g->x->error = true; /* a bug: the next block would not see them */
+}
+
 void x64_gen_jmp_stop(struct x64_gen *g)
 {
+    check_synced(g);
     uint32_t s = x64_jmp32(g->x);
     if (g->nstop < X64_MAX_EXITS)
         g->stop[g->nstop++] = s;
@@ -70,6 +78,7 @@ void x64_gen_jmp_indirect(struct x64_gen *g)
 {
     uint32_t fail[20];
     int nfail = 0;
+    check_synced(g);
     lookup_and_enter(g, fail, &nfail);
     for (int k = 0; k < nfail; k++) {
         if (g->nstop < X64_MAX_EXITS)
@@ -139,6 +148,7 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
 
 void x64_gen_jmp_slot(struct x64_gen *g, int slot)
 {
+    check_synced(g);
     uint32_t s = x64_jmp32(g->x);
     if (g->nto_slot[slot] < 8)
         g->to_slot[slot][g->nto_slot[slot]++] = s;
@@ -157,6 +167,7 @@ void x64_gen_call(struct x64_gen *g, const void *fn)
 /* jne to STOP (flags from a preceding compare). */
 static void jne_stop(struct x64_gen *g)
 {
+    check_synced(g);
     uint32_t s = x64_jcc32(g->x, X64_CC_NE);
     if (g->nstop < X64_MAX_EXITS)
         g->stop[g->nstop++] = s;
@@ -168,6 +179,7 @@ static void jne_stop(struct x64_gen *g)
 static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
 {
     struct x64_buf *x = g->x;
+    x64_rc_sync(g);
     x64_gen_flush_dead(g);
     x64_count_before_call(x, X64_RAX);
     if (!((g->b->clean >> g->i) & 1))
@@ -177,6 +189,7 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_mov_ri(x, 8, X64_RSI, (uint64_t)(uintptr_t)in);
     x64_gen_call(g, (const void *)in->handler);
+    x64_rc_forget(g);
     x64_count_after_call(x);
     g->pending = 1;
     if (last) {
@@ -202,6 +215,7 @@ static void block_end(struct x64_gen *g, bool helper)
 {
     struct x64_buf *x = g->x;
     struct tr_block *b = g->b;
+    x64_rc_sync(g);
     x64_gen_flush_dead(g);
     if (helper) {
         x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(exec_break)), 0);
@@ -306,6 +320,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     for (int s = 0; s < TR_NSLOTS; s++)
         slots->site[s] = X64_NO_SITE;
     struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN};
+    x64_rc_plan(&g);
     uint32_t eip = b->eip;
     /* The prologue: the whole block from the budget at once, or (too little
      * left: backend.h's rule of a chained entry) back to the dispatcher,

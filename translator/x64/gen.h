@@ -73,10 +73,25 @@ struct x64_cold {
     bool open;         /* ACCESS: cont not known yet (the instruction is being emitted) */
     bool x87;          /* ACCESS: an x87 instruction of native_x87.c: before going on, the
                         * host's sticky flags are made a subset of FSW's */
+    uint8_t dirty;     /* ACCESS: the cached registers to store before the handler */
+    uint8_t loaded;    /* ACCESS: those to load again before going on at cont */
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
  * r/m, CALL r/m) or one LEAVE, so a block never runs out of stubs. */
 #define X64_MAX_COLD (2 * TR_BLOCK_MAX)
+
+/* The block's cache of guest registers in host registers (regcache.c).
+ * Up to X64_RC_N guest registers, chosen per block, live in the
+ * callee-saved RBP R13 R14 R15 (so calls into C leave them alone): loaded
+ * on first use, written there, and stored back to cpu->gpr ("synced") only
+ * where something outside the block's fast path looks: exits, cold stubs,
+ * handler calls, exceptions. */
+#define X64_RC_N 4
+struct x64_rc {
+    int8_t host[8];  /* per guest register: its host register, or -1 */
+    uint8_t loaded;  /* guest registers whose host register holds them */
+    uint8_t dirty;   /* ... and differ from cpu->gpr */
+};
 
 struct x64_gen {
     struct x64_buf *x;
@@ -108,6 +123,7 @@ struct x64_gen {
     int slot_jmp_slot;
     struct x64_cold cold[X64_MAX_COLD];
     int ncold;
+    struct x64_rc rc;
 };
 
 /* A new cold stub; NULL (and the buffer in error) past X64_MAX_COLD. */
@@ -133,15 +149,42 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
  * across it. */
 bool x64_native_keeps_flags(const struct insn *in);
 
+/* ---- the register cache (regcache.c) ---- */
+
+/* Choose the guest registers block g->b keeps in host registers. */
+void x64_rc_plan(struct x64_gen *g);
+/* The host register holding guest register `r` (32 bits, zero-extended):
+ * its cache register (loaded now if it is not yet), else `tmp` loaded from
+ * cpu->gpr. */
+int x64_rc_src(struct x64_gen *g, int r, int tmp);
+/* host32 = guest register `r` of `size` bytes, zero-extended. Flags kept. */
+void x64_rc_load(struct x64_gen *g, int host, int r, int size);
+/* Guest register `r` of `size` bytes = host (a 32-bit write clears the
+ * upper half of the 64-bit slot, as cpu_set_reg). Flags kept. */
+void x64_rc_store(struct x64_gen *g, int r, int host, int size);
+/* Store every dirty cached register to cpu->gpr (they stay loaded). */
+void x64_rc_sync(struct x64_gen *g);
+/* After C code that may have changed cpu->gpr (synced before it): no
+ * cached register is loaded. */
+void x64_rc_forget(struct x64_gen *g);
+/* Emit the stores of `dirty` / the loads of `loaded` (cold stubs, whose
+ * state is not the block's at the point they are emitted). */
+void x64_rc_emit_stores(struct x64_gen *g, uint8_t dirty);
+void x64_rc_emit_loads(struct x64_gen *g, uint8_t loaded);
+
 /* ---- shared by native.c and native_x87.c ---- */
 
-/* R13D = the effective offset of `in` (address size 32). Flags kept. */
-void x64_ea(struct x64_buf *x, const struct insn *in);
+/* The effective offset's register while an instruction computes it: a
+ * scratch register (calls in a fast path keep it: remat_flags_any). */
+#define X64_EA X64_RSI
+/* X64_EA = the effective offset of `in` (address size 32). Flags kept.
+ * Uses RAX and RCX. */
+void x64_ea(struct x64_gen *g, const struct insn *in);
 /* The inline soft-TLB path for a `size`-byte access of kind `acc` at
- * segno:R13D (native.c): jumps to the rel32 sites it records in slow[]
+ * segno:X64_EA (native.c): jumps to the rel32 sites it records in slow[]
  * (bumping *nslow, at most 3) when the access is not plain RAM that this
  * path may touch; else leaves RAX = the host address minus the linear one
- * and returns the register holding the linear address (R13 or R10). Uses
+ * and returns the register holding the linear address (X64_EA or R10). Uses
  * R10, R11 and RAX. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
 /* Point the sites in slow[] at an ACCESS cold stub for instruction g->i

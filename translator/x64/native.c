@@ -17,9 +17,9 @@
  *   fault, no device); when it fails, a cold stub runs the whole
  *   instruction again through its handler (gen.h: X64_COLD_ACCESS), which
  *   this rule makes right.
- * Guest registers live in cpu->gpr; EAX ECX EDX R10 R11 are host scratch,
- * R13 holds the effective address and RBP/R14/R15 values across helper
- * calls. */
+ * Guest registers are read and written through the block's register cache
+ * (regcache.c: RBP R13 R14 R15); RAX RCX RDX RDI R8-R11 are host scratch
+ * and RSI (X64_EA) holds the effective address. */
 #if defined(__x86_64__)
 
 #include "cpu/cpu.h"
@@ -30,28 +30,15 @@
 #include "translator/backend.h"
 #include "translator/x64/gen.h"
 
-/* A guest register of `size` bytes as a host memory operand (AH..BH are
- * byte 1 of EAX..EBX). */
-static struct x64_mem greg(int r, int size)
+/* Guest registers through the block's register cache (regcache.c). */
+static void load_reg(struct x64_gen *g, int host, int r, int size)
 {
-    if (size == 1)
-        return X64_MEM(X64_RBX, CPU_OFF(gpr) + 8 * (r & 3) + (r >> 2));
-    return X64_MEM(X64_RBX, CPU_OFF(gpr) + 8 * r);
+    x64_rc_load(g, host, r, size);
 }
 
-/* host32 = guest register, zero-extended. */
-static void load_reg(struct x64_buf *x, int host, int r, int size)
+static void store_reg(struct x64_gen *g, int r, int host, int size)
 {
-    if (size == 4)
-        x64_mov_rm(x, 4, host, greg(r, 4));
-    else
-        x64_movzx_rm(x, 4, size, host, greg(r, size));
-}
-
-/* guest register = host (32-bit: the whole 64-bit slot, as cpu_set_reg). */
-static void store_reg(struct x64_buf *x, int r, int host, int size)
-{
-    x64_mov_mr(x, size == 4 ? 8 : size, greg(r, size), host);
+    x64_rc_store(g, r, host, size);
 }
 
 static uint32_t mask_of(int size)
@@ -127,8 +114,8 @@ static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
 /* Host flags = the guest's, from cpu->lf, whatever record it holds: inline
  * for the commonest (32-bit SUB/CMP, logic and ADD, redo_flags_op; eager
  * flags, e.g. of FCOMI, through POPF), else cpu_get_arith() through POPF
- * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX,
- * and what a call clobbers. */
+ * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX
+ * only. */
 static void remat_flags_any(struct x64_gen *g)
 {
     static const unsigned inline_kinds[3] = {LF_SUB, LF_LOGIC, LF_ADD};
@@ -147,8 +134,16 @@ static void remat_flags_any(struct x64_gen *g)
     x64_mov_rm(x, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(lf.eager)));
     uint32_t eager = x64_jmp8(x);
     x64_patch_rel8(x, not_eager);
+    /* the call keeps what the fast path holds in scratch registers (an
+     * even count of pushes keeps the stack aligned) */
+    static const int keep[] = {X64_RCX, X64_RDX, X64_RSI, X64_RDI,
+                               X64_R8, X64_R9, X64_R10, X64_R11};
+    for (int k = 0; k < 8; k++)
+        x64_push(x, keep[k]);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
     x64_call_abs(x, (const void *)cpu_get_arith, X64_RAX);
+    for (int k = 7; k >= 0; k--)
+        x64_pop(x, keep[k]);
     x64_patch_rel8(x, eager);
     x64_alu_ri(x, X64_AND, 4, X64_RAX, EF_ARITH);
     x64_alu_ri(x, X64_OR, 4, X64_RAX, 2); /* EFLAGS bit 1 is always set */
@@ -177,22 +172,18 @@ static void remat_flags(struct x64_gen *g)
 /* Forms with a memory operand handled here: 32-bit addressing only. */
 static bool mem_ok(const struct insn *in) { return !in->is_mem || in->adsize == 4; }
 
-/* R13D = the effective offset (address-size 32). Flags kept. */
-void x64_ea(struct x64_buf *x, const struct insn *in)
+void x64_ea(struct x64_gen *g, const struct insn *in)
 {
+    struct x64_buf *x = g->x;
     int base = X64_NOREG, index = X64_NOREG;
-    if (in->ea_base != EA_NONE) {
-        x64_mov_rm(x, 4, X64_RAX, greg(in->ea_base, 4));
-        base = X64_RAX;
-    }
-    if (in->ea_index != EA_NONE) {
-        x64_mov_rm(x, 4, X64_RCX, greg(in->ea_index, 4));
-        index = X64_RCX;
-    }
+    if (in->ea_base != EA_NONE)
+        base = x64_rc_src(g, in->ea_base, X64_RAX);
+    if (in->ea_index != EA_NONE)
+        index = x64_rc_src(g, in->ea_index, X64_RCX);
     if (base == X64_NOREG && index == X64_NOREG)
-        x64_mov_ri(x, 4, X64_R13, in->disp);
+        x64_mov_ri(x, 4, X64_EA, in->disp);
     else
-        x64_lea(x, 4, X64_R13, X64_MEMX(base, index, in->ea_scale, (int32_t)in->disp));
+        x64_lea(x, 4, X64_EA, X64_MEMX(base, index, in->ea_scale, (int32_t)in->disp));
 }
 
 /* Before an instruction that may fault or reach a device. */
@@ -217,6 +208,7 @@ static void add_count(struct x64_gen *g, int32_t pending)
 static void raise_gp(struct x64_gen *g, int pending)
 {
     struct x64_buf *x = g->x;
+    x64_rc_sync(g); /* the registers as the instruction found them */
     add_count(g, pending);
     x64_count_before_call(x, X64_RAX);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(insn_eip)), (int32_t)g->eip);
@@ -235,7 +227,7 @@ static void raise_gp(struct x64_gen *g, int pending)
  * page crossing, a miss, MMIO, ROM, code pages) jumps to the returned rel32
  * site, to be pointed at the cpu_read/cpu_write call. Uses R10, R11, RAX;
  * leaves RAX = the host address base (lin + addend - lin) and returns the
- * register holding lin: R13 itself for a flat segment, else R10. */
+ * register holding lin: X64_EA itself for a flat segment, else R10. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
                     int *nslow)
 {
@@ -248,7 +240,7 @@ int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow
     if ((mode & TR_MODE_FLAT) && (segno == SEG_DS || segno == SEG_ES || segno == SEG_SS)) {
         /* base 0, limit 4 GiB, a present writable data segment for the
          * whole block (translator/block.h) */
-        lin = X64_R13;
+        lin = X64_EA;
         goto linear;
     }
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, limit)),
@@ -262,7 +254,7 @@ int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow
         x64_alu_ri(x, X64_CMP, 4, X64_R11, (int32_t)want);
         slow[(*nslow)++] = x64_jcc32(x, X64_CC_NE);
     }
-    x64_mov_rr(x, 4, X64_R10, X64_R13);
+    x64_mov_rr(x, 4, X64_R10, X64_EA);
     x64_alu_rm(x, X64_ADD, 4, X64_R10,
                X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, base)));
 linear:
@@ -303,9 +295,12 @@ void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
     c->pending = g->pending;
     c->index = (uint8_t)g->i;
     c->open = true;
+    /* (an instruction writes no register before its last access, so this
+     * is what it found) */
+    c->dirty = g->rc.dirty;
 }
 
-/* EAX = the `size`-byte value at seg:R13D. */
+/* EAX = the `size`-byte value at seg:X64_EA. */
 static void mem_read(struct x64_gen *g, int seg, int size)
 {
     struct x64_buf *x = g->x;
@@ -321,7 +316,7 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     x64_cold_access(g, slow, nslow);
 }
 
-/* Write the value in ECX (or a constant) to seg:R13D. */
+/* Write the value in ECX (or a constant) to seg:X64_EA. */
 static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
 {
     struct x64_buf *x = g->x;
@@ -361,6 +356,7 @@ void x64_cold_close(struct x64_gen *g, bool ended)
         c->open = false;
         c->cont = ended ? X64_NO_SITE : g->x->pos;
         c->flags = g->flags_valid;
+        c->loaded = g->rc.loaded;
     }
 }
 
@@ -371,6 +367,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     const struct insn *in = &g->b->insn[c->index];
     uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
     add_count(g, c->pending); /* exact for a fault */
+    x64_rc_emit_stores(g, c->dirty);
     x64_count_before_call(x, X64_RAX);
     if (!((g->b->clean >> c->index) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
@@ -392,6 +389,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(pending_dr6)), 0);
     uint32_t s3 = x64_jcc32(x, X64_CC_NE);
     add_count(g, -(c->pending + 1)); /* the fast path counts them later */
+    x64_rc_emit_loads(g, c->loaded);
     if (c->x87)
         x64_x87_host_flags_known(x);
     if (c->flags)
@@ -468,14 +466,14 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     if (!mem) {
         /* dst and src are registers or a constant: nothing can fault. */
         carry_in(g, op);
-        load_reg(x, X64_RAX, dst_rm ? in->rm : dst_reg, size);
+        load_reg(g, X64_RAX, dst_rm ? in->rm : dst_reg, size);
         if (src.is_imm)
             x64_mov_ri(x, 4, X64_RCX, src.imm & m);
         else
-            load_reg(x, X64_RCX, src.reg, size);
+            load_reg(g, X64_RCX, src.reg, size);
         alu_core(g, op, size);
         if (writes)
-            store_reg(x, dst_rm ? in->rm : dst_reg, X64_RDX, size);
+            store_reg(g, dst_rm ? in->rm : dst_reg, X64_RDX, size);
         if (test)
             set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RDX), VIMM(0));
         else
@@ -485,17 +483,17 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         return true;
     }
     fallible(g);
-    x64_ea(x, in);
+    x64_ea(g, in);
     if (!dst_rm) {
         /* reg = reg op [mem] */
         mem_read(g, in->seg, size);
-        x64_mov_rr(x, 4, X64_R14, X64_RAX);
+        x64_mov_rr(x, 4, X64_R8, X64_RAX);
         carry_in(g, op);
-        x64_mov_rr(x, 4, X64_RCX, X64_R14);
-        load_reg(x, X64_RAX, dst_reg, size);
+        x64_mov_rr(x, 4, X64_RCX, X64_R8);
+        load_reg(g, X64_RAX, dst_reg, size);
         alu_core(g, op, size);
         if (writes)
-            store_reg(x, dst_reg, X64_RDX, size);
+            store_reg(g, dst_reg, X64_RDX, size);
         set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
         g->flags_valid = true;
         after_mem(g);
@@ -503,13 +501,13 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     }
     /* [mem] = [mem] op src: read, compute, write, then the flags. */
     mem_read(g, in->seg, size);
-    x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    x64_mov_rr(x, 4, X64_R8, X64_RAX);
     carry_in(g, op);
     if (src.is_imm)
         x64_mov_ri(x, 4, X64_RCX, src.imm & m);
     else
-        load_reg(x, X64_RCX, src.reg, size);
-    x64_mov_rr(x, 4, X64_RAX, X64_R14);
+        load_reg(g, X64_RCX, src.reg, size);
+    x64_mov_rr(x, 4, X64_RAX, X64_R8);
     alu_core(g, op, size);
     if (!writes) {
         if (test)
@@ -520,12 +518,12 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         after_mem(g);
         return true;
     }
-    x64_mov_rr(x, 4, X64_R15, X64_RCX);
+    x64_mov_rr(x, 4, X64_R9, X64_RCX);
     x64_mov_rr(x, 4, X64_RCX, X64_RDX);
-    x64_mov_rr(x, 4, X64_R14, X64_RAX);
-    x64_mov_rr(x, 4, X64_RBP, X64_RDX); /* the result survives the write */
+    x64_mov_rr(x, 4, X64_R8, X64_RAX);
+    x64_mov_rr(x, 4, X64_RDI, X64_RDX); /* the result survives the write */
     mem_write(g, in->seg, size, VREG(X64_RCX));
-    set_lf(g, kind, size, VREG(X64_RBP), VREG(X64_R14), VREG(X64_R15));
+    set_lf(g, kind, size, VREG(X64_RDI), VREG(X64_R8), VREG(X64_R9));
     after_mem(g);
     return true;
 }
@@ -540,21 +538,22 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
         if (src.is_imm) {
             if (size == 4) {
                 x64_mov_ri(x, 4, X64_RAX, src.imm);
-                store_reg(x, in->rm, X64_RAX, 4);
+                store_reg(g, in->rm, X64_RAX, 4);
             } else {
-                x64_mov_mi(x, size, greg(in->rm, size), (int32_t)src.imm);
+                x64_mov_ri(x, 4, X64_RAX, src.imm & mask_of(size));
+                store_reg(g, in->rm, X64_RAX, size);
             }
         } else {
-            load_reg(x, X64_RAX, src.reg, size);
-            store_reg(x, in->rm, X64_RAX, size);
+            load_reg(g, X64_RAX, src.reg, size);
+            store_reg(g, in->rm, X64_RAX, size);
         }
         g->pending++;
         return true;
     }
     fallible(g);
-    x64_ea(x, in);
+    x64_ea(g, in);
     if (!src.is_imm) {
-        load_reg(x, X64_RCX, src.reg, size);
+        load_reg(g, X64_RCX, src.reg, size);
         src = VREG(X64_RCX);
     }
     mem_write(g, in->seg, size, src);
@@ -565,17 +564,16 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
 /* MOV reg <- r/m. */
 static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
 {
-    struct x64_buf *x = g->x;
     if (!in->is_mem) {
-        load_reg(x, X64_RAX, in->rm, size);
-        store_reg(x, in->reg, X64_RAX, size);
+        load_reg(g, X64_RAX, in->rm, size);
+        store_reg(g, in->reg, X64_RAX, size);
         g->pending++;
         return true;
     }
     fallible(g);
-    x64_ea(x, in);
+    x64_ea(g, in);
     mem_read(g, in->seg, size);
-    store_reg(x, in->reg, X64_RAX, size);
+    store_reg(g, in->reg, X64_RAX, size);
     after_mem(g);
     return true;
 }
@@ -596,13 +594,13 @@ static bool incdec_reg(struct x64_gen *g, int r, int size, bool dec)
 {
     struct x64_buf *x = g->x;
     cf_into(g, X64_RCX);
-    load_reg(x, X64_RAX, r, size);
+    load_reg(g, X64_RAX, r, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     if (dec)
         x64_dec_r(x, size, X64_RDX);
     else
         x64_inc_r(x, size, X64_RDX);
-    store_reg(x, r, X64_RDX, size);
+    store_reg(g, r, X64_RDX, size);
     x64_mov_mr(x, 4, lf(4), X64_RCX); /* eager = CF (EF_CF is bit 0), even when dead */
     set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(1));
     g->flags_valid = true;
@@ -622,18 +620,18 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
     if (!in->is_mem)
         return incdec_reg(g, in->rm, size, dec);
     fallible(g);
-    cf_into(g, X64_R15);
-    x64_ea(x, in);
+    cf_into(g, X64_R9);
+    x64_ea(g, in);
     mem_read(g, in->seg, size);
-    x64_mov_rr(x, 4, X64_R14, X64_RAX);
-    x64_mov_rr(x, 4, X64_RBP, X64_RAX);
+    x64_mov_rr(x, 4, X64_R8, X64_RAX);
+    x64_mov_rr(x, 4, X64_RDI, X64_RAX);
     if (dec)
-        x64_dec_r(x, size, X64_RBP);
+        x64_dec_r(x, size, X64_RDI);
     else
-        x64_inc_r(x, size, X64_RBP);
-    mem_write(g, in->seg, size, VREG(X64_RBP));
-    x64_mov_mr(x, 4, lf(4), X64_R15);
-    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RBP), VREG(X64_R14), VIMM(1));
+        x64_inc_r(x, size, X64_RDI);
+    mem_write(g, in->seg, size, VREG(X64_RDI));
+    x64_mov_mr(x, 4, lf(4), X64_R9);
+    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RDI), VREG(X64_R8), VIMM(1));
     g->flags_valid = false;
     after_mem(g);
     return true;
@@ -643,9 +641,8 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
 
 static bool lea(struct x64_gen *g, const struct insn *in)
 {
-    struct x64_buf *x = g->x;
-    x64_ea(x, in);
-    store_reg(x, in->reg, X64_R13, in->opsize);
+    x64_ea(g, in);
+    store_reg(g, in->reg, X64_EA, in->opsize);
     g->pending++;
     return true;
 }
@@ -676,6 +673,7 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
     uint32_t target = branch_target(g, in, &ok);
     if (!ok)
         return X64_NATIVE_NO;
+    x64_rc_sync(g); /* (stores: the flags kept) */
     if (!g->flags_valid)
         remat_flags(g);
     uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
@@ -697,6 +695,7 @@ static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
     if (!ok)
         return X64_NATIVE_NO;
     g->pending++;
+    x64_rc_sync(g);
     x64_gen_flush_dead(g);
     goto_eip(g, target);
     return X64_NATIVE_ENDED;
@@ -739,12 +738,12 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     /* 8/16 bits: counts of the width or more have cpu/shift.c's own CF */
     if (in->is_mem || count == 0 || count >= (unsigned)size * 8 || op < X64_SHL)
         return false;
-    load_reg(x, X64_RAX, in->rm, size);
+    load_reg(g, X64_RAX, in->rm, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
     x64_setcc(x, X64_CC_B, X64_R9); /* CF: the last bit shifted out */
     x64_movzx_rr(x, 4, 1, X64_R9, X64_R9);
-    store_reg(x, in->rm, X64_RDX, size);
+    store_reg(g, in->rm, X64_RDX, size);
     shift_lf(g, op, size, count == 1);
     g->flags_valid = false; /* the host's OF/AF need not be the guest's */
     g->pending++;
@@ -765,11 +764,11 @@ static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
         x64_mov_rr(x, 8, X64_RDI, X64_RBX);
         x64_gen_call(g, (const void *)cpu_get_arith);
         x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(EF_ARITH & ~(EF_CF | EF_OF)));
-        x64_mov_rr(x, 4, X64_R14, X64_RAX);
+        x64_mov_rr(x, 4, X64_RDI, X64_RAX);
     }
-    load_reg(x, X64_RDX, in->rm, size);
+    load_reg(g, X64_RDX, in->rm, size);
     x64_shift_ri(x, (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
-    store_reg(x, in->rm, X64_RDX, size);
+    store_reg(g, in->rm, X64_RDX, size);
     if (!g->lf_dead) {
         x64_mov_rr(x, 4, X64_R9, X64_RDX); /* CF */
         x64_mov_rr(x, 4, X64_R8, X64_RDX); /* OF, before the XOR */
@@ -783,9 +782,9 @@ static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
         }
         x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_R9);
         x64_shift_ri(x, X64_SHL, 4, X64_R8, 11);
-        x64_alu_rr(x, X64_OR, 4, X64_R14, X64_R9);
-        x64_alu_rr(x, X64_OR, 4, X64_R14, X64_R8);
-        x64_mov_mr(x, 4, lf(4), X64_R14);
+        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_R9);
+        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_R8);
+        x64_mov_mr(x, 4, lf(4), X64_RDI);
         x64_mov_mi(x, 4, lf(0), LF_EAGER);
         g->lf_known = X64_LF_UNKNOWN;
     }
@@ -802,15 +801,18 @@ static bool shift_cl(struct x64_gen *g, const struct insn *in)
     int op = in->reg;
     if (in->is_mem || in->opsize != 4 || op < X64_SHL)
         return false;
-    x64_movzx_rm(x, 4, 1, X64_RCX, greg(R_ECX, 1));
+    load_reg(g, X64_RCX, R_ECX, 1);
+    /* the operand loaded before the branch: the cache's state must be the
+     * same on both paths (a store on one only is a redundant one) */
+    x64_rc_src(g, in->rm, X64_RAX);
     x64_alu_ri(x, X64_AND, 4, X64_RCX, 31);
     uint32_t zero = x64_jcc32(x, X64_CC_E);
-    load_reg(x, X64_RAX, in->rm, 4);
+    load_reg(g, X64_RAX, in->rm, 4);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     x64_shift_rcl(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4, X64_RDX);
     x64_setcc(x, X64_CC_B, X64_R9);
     x64_movzx_rr(x, 4, 1, X64_R9, X64_R9);
-    store_reg(x, in->rm, X64_RDX, 4);
+    store_reg(g, in->rm, X64_RDX, 4);
     if (op == X64_SHR) {
         x64_alu_ri(x, X64_CMP, 4, X64_RCX, 1);
         x64_setcc(x, X64_CC_E, X64_R10);
@@ -831,25 +833,25 @@ static bool stack32(const struct x64_gen *g) { return (g->b->mode >> 1) & 1; }
 static void push_ecx(struct x64_gen *g, int size)
 {
     struct x64_buf *x = g->x;
-    x64_mov_rm(x, 4, X64_R13, greg(R_ESP, 4));
-    x64_lea(x, 4, X64_R13, X64_MEM(X64_R13, -size));
+    load_reg(g, X64_EA, R_ESP, 4);
+    x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, -size));
     mem_write(g, SEG_SS, size, VREG(X64_RCX));
-    x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
+    store_reg(g, R_ESP, X64_EA, 4);
 }
 
-/* EAX = cpu_pop(size) without committing ESP: R13D = the new ESP. */
+/* EAX = cpu_pop(size) without committing ESP: X64_EA = the new ESP. */
 static void pop_eax(struct x64_gen *g, int size)
 {
     struct x64_buf *x = g->x;
-    x64_mov_rm(x, 4, X64_R13, greg(R_ESP, 4));
+    load_reg(g, X64_EA, R_ESP, 4);
     mem_read(g, SEG_SS, size);
-    x64_lea(x, 4, X64_R13, X64_MEM(X64_R13, size));
+    x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, size));
 }
 
 static bool push_r(struct x64_gen *g, const struct insn *in)
 {
     fallible(g);
-    load_reg(g->x, X64_RCX, in->opcode & 7, in->opsize); /* PUSH ESP: the old value */
+    load_reg(g, X64_RCX, in->opcode & 7, in->opsize); /* PUSH ESP: the old value */
     push_ecx(g, in->opsize);
     after_mem(g);
     return true;
@@ -859,8 +861,8 @@ static bool pop_r(struct x64_gen *g, const struct insn *in)
 {
     fallible(g);
     pop_eax(g, in->opsize);
-    x64_mov_mr(g->x, 8, greg(R_ESP, 4), X64_R13);
-    store_reg(g->x, in->opcode & 7, X64_RAX, in->opsize); /* POP ESP: the value wins */
+    store_reg(g, R_ESP, X64_EA, 4);
+    store_reg(g, in->opcode & 7, X64_RAX, in->opsize); /* POP ESP: the value wins */
     after_mem(g);
     return true;
 }
@@ -875,6 +877,7 @@ static enum x64_native call_rel(struct x64_gen *g, const struct insn *in)
     x64_mov_ri(g->x, 4, X64_RCX, g->next);
     push_ecx(g, 4);
     g->pending++;
+    x64_rc_sync(g);
     x64_gen_flush_dead(g);
     goto_eip(g, target);
     return X64_NATIVE_ENDED;
@@ -890,12 +893,15 @@ static enum x64_native ret_near(struct x64_gen *g)
     pop_eax(g, 4);
     x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)g->b->cs_limit);
     uint32_t gp = x64_jcc32(x, X64_CC_A);
-    x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
+    struct x64_rc at_gp = g->rc;
+    store_reg(g, R_ESP, X64_EA, 4);
     x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_RAX);
     g->pending++;
+    x64_rc_sync(g);
     x64_gen_flush_dead(g);
     x64_gen_jmp_indirect(g);
     x64_patch_rel32(x, gp);
+    g->rc = at_gp;
     raise_gp(g, before);
     return X64_NATIVE_ENDED;
 }
@@ -918,20 +924,19 @@ static bool movx(struct x64_gen *g, const struct insn *in)
     int ssize = (in->opcode & 1) ? 2 : 1;
     bool sx = in->opcode >= 0x1be;
     if (!in->is_mem) {
+        load_reg(g, X64_RAX, in->rm, ssize);
         if (sx)
-            x64_movsx_rm(x, 4, ssize, X64_RAX, greg(in->rm, ssize));
-        else
-            x64_movzx_rm(x, 4, ssize, X64_RAX, greg(in->rm, ssize));
-        store_reg(x, in->reg, X64_RAX, in->opsize);
+            x64_movsx_rr(x, 4, ssize, X64_RAX, X64_RAX);
+        store_reg(g, in->reg, X64_RAX, in->opsize);
         g->pending++;
         return true;
     }
     fallible(g);
-    x64_ea(x, in);
+    x64_ea(g, in);
     mem_read(g, in->seg, ssize);
     if (sx)
         x64_movsx_rr(x, 4, ssize, X64_RAX, X64_RAX);
-    store_reg(x, in->reg, X64_RAX, in->opsize);
+    store_reg(g, in->reg, X64_RAX, in->opsize);
     after_mem(g);
     return true;
 }
@@ -943,14 +948,14 @@ static bool setcc(struct x64_gen *g, const struct insn *in)
     int cc = host_cond(g, in->opcode & 15);
     x64_setcc(x, (enum x64_cc)cc, X64_RAX);
     if (!in->is_mem) {
-        x64_mov_mr(x, 1, greg(in->rm, 1), X64_RAX);
+        store_reg(g, in->rm, X64_RAX, 1);
         g->pending++;
         return true;
     }
-    x64_movzx_rr(x, 4, 1, X64_R14, X64_RAX);
+    x64_movzx_rr(x, 4, 1, X64_R8, X64_RAX);
     fallible(g);
-    x64_ea(x, in);
-    mem_write(g, in->seg, 1, VREG(X64_R14));
+    x64_ea(g, in);
+    mem_write(g, in->seg, 1, VREG(X64_R8));
     after_mem(g);
     return true;
 }
@@ -963,21 +968,21 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
     int size = in->opsize;
     if (!in->is_mem) {
         int cc = host_cond(g, in->opcode & 15);
-        load_reg(x, X64_RAX, in->reg, size);
-        load_reg(x, X64_RCX, in->rm, size);
+        load_reg(g, X64_RAX, in->reg, size);
+        load_reg(g, X64_RCX, in->rm, size);
         x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RCX);
-        store_reg(x, in->reg, X64_RAX, size);
+        store_reg(g, in->reg, X64_RAX, size);
         g->pending++;
         return true;
     }
     fallible(g);
-    x64_ea(x, in);
+    x64_ea(g, in);
     mem_read(g, in->seg, size);
-    x64_mov_rr(x, 4, X64_R14, X64_RAX);
+    x64_mov_rr(x, 4, X64_R8, X64_RAX);
     int cc = host_cond(g, in->opcode & 15);
-    load_reg(x, X64_RAX, in->reg, size);
-    x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_R14);
-    store_reg(x, in->reg, X64_RAX, size);
+    load_reg(g, X64_RAX, in->reg, size);
+    x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_R8);
+    store_reg(g, in->reg, X64_RAX, size);
     after_mem(g);
     return true;
 }
@@ -985,12 +990,11 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
 /* XCHG between two registers (86/87 with mod 3, 90-97). Flags untouched. */
 static bool xchg_rr(struct x64_gen *g, int r1, int r2, int size)
 {
-    struct x64_buf *x = g->x;
     if (r1 != r2) {
-        load_reg(x, X64_RAX, r1, size);
-        load_reg(x, X64_RCX, r2, size);
-        store_reg(x, r1, X64_RCX, size);
-        store_reg(x, r2, X64_RAX, size);
+        load_reg(g, X64_RAX, r1, size);
+        load_reg(g, X64_RCX, r2, size);
+        store_reg(g, r1, X64_RCX, size);
+        store_reg(g, r2, X64_RAX, size);
     }
     g->pending++;
     return true;
@@ -1002,14 +1006,14 @@ static bool not_neg(struct x64_gen *g, const struct insn *in, int size)
     struct x64_buf *x = g->x;
     if (in->is_mem || (in->reg != 2 && in->reg != 3))
         return false;
-    load_reg(x, X64_RAX, in->rm, size);
+    load_reg(g, X64_RAX, in->rm, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     if (in->reg == 2) {
         x64_unary_r(x, X64_NOT, size, X64_RDX); /* no flags */
-        store_reg(x, in->rm, X64_RDX, size);
+        store_reg(g, in->rm, X64_RDX, size);
     } else {
         x64_unary_r(x, X64_NEG, size, X64_RDX);
-        store_reg(x, in->rm, X64_RDX, size);
+        store_reg(g, in->rm, X64_RDX, size);
         set_lf(g, LF_NEG, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(0));
         g->flags_valid = true;
     }
@@ -1023,17 +1027,17 @@ static bool cbw_cwd(struct x64_gen *g, const struct insn *in)
     struct x64_buf *x = g->x;
     int size = in->opsize;
     if (in->opcode == 0x98) {
-        x64_movsx_rm(x, 4, size / 2, X64_RAX, greg(R_EAX, size / 2));
-        store_reg(x, R_EAX, X64_RAX, size);
+        load_reg(g, X64_RAX, R_EAX, size / 2);
+        x64_movsx_rr(x, 4, size / 2, X64_RAX, X64_RAX);
+        store_reg(g, R_EAX, X64_RAX, size);
     } else {
+        load_reg(g, X64_RAX, R_EAX, size);
         if (size == 2)
-            x64_movsx_rm(x, 4, 2, X64_RAX, greg(R_EAX, 2));
-        else
-            load_reg(x, X64_RAX, R_EAX, 4);
+            x64_movsx_rr(x, 4, 2, X64_RAX, X64_RAX);
         if (size == 2)
             x64_byte(x, 0x66);
         x64_byte(x, 0x99); /* cwd / cdq: DX or EDX = the sign of AX/EAX */
-        store_reg(x, R_EDX, X64_RDX, size);
+        store_reg(g, R_EDX, X64_RDX, size);
     }
     g->pending++;
     return true;
@@ -1049,19 +1053,19 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
     bool mem = in->is_mem;
     if (mem) {
         fallible(g);
-        x64_ea(x, in);
+        x64_ea(g, in);
         mem_read(g, in->seg, size);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     } else {
-        load_reg(x, X64_RCX, in->rm, size);
+        load_reg(g, X64_RCX, in->rm, size);
     }
     if (three) {
         x64_imul_rri(x, size, X64_RDX, X64_RCX, (int32_t)in->imm);
     } else {
-        load_reg(x, X64_RDX, in->reg, size);
+        load_reg(g, X64_RDX, in->reg, size);
         x64_imul_rr(x, size, X64_RDX, X64_RCX);
     }
-    store_reg(x, in->reg, X64_RDX, size); /* (a MOV: the host flags kept) */
+    store_reg(g, in->reg, X64_RDX, size); /* (a MOV: the host flags kept) */
     if (!g->lf_dead || mem) {
         x64_setcc(x, X64_CC_B, X64_RCX);
         x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
@@ -1098,11 +1102,11 @@ static bool push_rm(struct x64_gen *g, const struct insn *in)
     struct x64_buf *x = g->x;
     fallible(g);
     if (in->is_mem) {
-        x64_ea(x, in);
+        x64_ea(g, in);
         mem_read(g, in->seg, in->opsize);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     } else {
-        load_reg(x, X64_RCX, in->rm, in->opsize);
+        load_reg(g, X64_RCX, in->rm, in->opsize);
     }
     push_ecx(g, in->opsize);
     after_mem(g);
@@ -1116,11 +1120,11 @@ static bool leave(struct x64_gen *g, const struct insn *in)
     struct x64_buf *x = g->x;
     int size = in->opsize;
     fallible(g);
-    x64_mov_rm(x, 4, X64_R13, greg(R_EBP, 4));
+    load_reg(g, X64_EA, R_EBP, 4);
     mem_read(g, SEG_SS, size);
-    x64_lea(x, 4, X64_R13, X64_MEM(X64_R13, size));
-    x64_mov_mr(x, 8, greg(R_ESP, 4), X64_R13);
-    store_reg(x, R_EBP, X64_RAX, size);
+    x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, size));
+    store_reg(g, R_ESP, X64_EA, 4);
+    store_reg(g, R_EBP, X64_RAX, size);
     after_mem(g);
     return true;
 }
@@ -1135,23 +1139,26 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
     int before = g->pending;
     fallible(g);
     if (in->is_mem) {
-        x64_ea(x, in);
+        x64_ea(g, in);
         mem_read(g, in->seg, 4);
-        x64_mov_rr(x, 4, X64_R14, X64_RAX);
+        x64_mov_rr(x, 4, X64_R8, X64_RAX);
     } else {
-        load_reg(x, X64_R14, in->rm, 4);
+        load_reg(g, X64_R8, in->rm, 4);
     }
-    x64_alu_ri(x, X64_CMP, 4, X64_R14, (int32_t)g->b->cs_limit);
+    x64_alu_ri(x, X64_CMP, 4, X64_R8, (int32_t)g->b->cs_limit);
     uint32_t gp = x64_jcc32(x, X64_CC_A);
+    struct x64_rc at_gp = g->rc;
     if (call) {
         x64_mov_ri(x, 4, X64_RCX, g->next);
         push_ecx(g, 4);
     }
-    x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_R14);
+    x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_R8);
     g->pending++;
+    x64_rc_sync(g);
     x64_gen_flush_dead(g);
     x64_gen_jmp_indirect(g);
     x64_patch_rel32(x, gp);
+    g->rc = at_gp;
     raise_gp(g, before);
     return X64_NATIVE_ENDED;
 }

@@ -482,7 +482,8 @@ static void write_back(struct x64_gen *g, const struct insn *in)
     x64_mov_mi(x, 2, X64_MEM(X64_RBX, FPU_OFF(fop)),
                (int32_t)(((in->opcode & 7) << 8) | in->modrm));
     if (in->is_mem) {
-        x64_mov_mr(x, 4, X64_MEM(X64_RBX, FPU_OFF(fdp)), X64_R13);
+        x64_ea(g, in); /* again: X64_EA was scratch since (RAX and RCX are free here) */
+        x64_mov_mr(x, 4, X64_MEM(X64_RBX, FPU_OFF(fdp)), X64_EA);
         x64_movzx_rm(x, 4, 2, X64_RAX,
                      X64_MEM(X64_RBX, sel + in->seg * (int32_t)sizeof(struct seg_cache)));
         x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fds)), X64_RAX);
@@ -498,7 +499,7 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
     struct x87_cold cold = {.x = x};
     g->lf_dead = false; /* it may fault (through the cold stub) */
     if (in->is_mem) {
-        x64_ea(x, in);
+        x64_ea(g, in);
         int lin = x64_tlb_fast(g, in->seg, o.size,
                                o.kind == X87_STORE_MEM ? ACC_WRITE : ACC_READ, cold.site, &cold.n);
         x64_lea(x, 8, X64_RDI, X64_MEMX(X64_RAX, lin, 0, 0));
