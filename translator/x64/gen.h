@@ -82,11 +82,11 @@ struct x64_cold {
 
 /* The block's cache of guest registers in host registers (regcache.c).
  * Up to X64_RC_N guest registers, chosen per block, live in the
- * callee-saved RBP R13 R14 R15 (so calls into C leave them alone): loaded
- * on first use, written there, and stored back to cpu->gpr ("synced") only
- * where something outside the block's fast path looks: exits, cold stubs,
- * handler calls, exceptions. */
-#define X64_RC_N 4
+ * callee-saved RBP R13 R14 R15 (so calls into C leave them alone) and R8
+ * R9: loaded on first use, written there, and stored back to cpu->gpr
+ * ("synced") only where something outside the block's fast path looks:
+ * exits, cold stubs, handler calls, exceptions. */
+#define X64_RC_N 6
 struct x64_rc {
     int8_t host[8];  /* per guest register: its host register, or -1 */
     uint8_t loaded;  /* guest registers whose host register holds them */
@@ -162,6 +162,11 @@ void x64_rc_load(struct x64_gen *g, int host, int r, int size);
 /* Guest register `r` of `size` bytes = host (a 32-bit write clears the
  * upper half of the 64-bit slot, as cpu_set_reg). Flags kept. */
 void x64_rc_store(struct x64_gen *g, int r, int host, int size);
+/* The cache register of guest register `r`, or -1: code may compute a
+ * 32-bit value straight into it (the register loaded first when the
+ * computation reads it), then call x64_rc_written. */
+int x64_rc_host(const struct x64_gen *g, int r);
+void x64_rc_written(struct x64_gen *g, int r);
 /* Store every dirty cached register to cpu->gpr (they stay loaded). */
 void x64_rc_sync(struct x64_gen *g);
 /* After C code that may have changed cpu->gpr (synced before it): no
@@ -180,6 +185,8 @@ void x64_rc_emit_loads(struct x64_gen *g, uint8_t loaded);
 /* X64_EA = the effective offset of `in` (address size 32). Flags kept.
  * Uses RAX and RCX. */
 void x64_ea(struct x64_gen *g, const struct insn *in);
+/* The same into `dst`. */
+void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst);
 /* The inline soft-TLB path for a `size`-byte access of kind `acc` at
  * segno:X64_EA (native.c): jumps to the rel32 sites it records in slow[]
  * (bumping *nslow, at most 3) when the access is not plain RAM that this

@@ -18,8 +18,9 @@
  *   instruction again through its handler (gen.h: X64_COLD_ACCESS), which
  *   this rule makes right.
  * Guest registers are read and written through the block's register cache
- * (regcache.c: RBP R13 R14 R15); RAX RCX RDX RDI R8-R11 are host scratch
- * and RSI (X64_EA) holds the effective address. */
+ * (regcache.c: RBP R13 R14 R15, and R8 R9 in blocks without x87 code);
+ * RAX RCX RDX RDI R10 R11 are host scratch and RSI (X64_EA) holds the
+ * effective address. A call in a fast path keeps R8 and R9. */
 #if defined(__x86_64__)
 
 #include "cpu/cpu.h"
@@ -39,6 +40,14 @@ static void load_reg(struct x64_gen *g, int host, int r, int size)
 static void store_reg(struct x64_gen *g, int r, int host, int size)
 {
     x64_rc_store(g, r, host, size);
+}
+
+/* Where to compute a `size`-byte value for guest register r: its cache
+ * register (32 bits), else `tmp`; store_reg() then only marks it. */
+static int dest_reg(const struct x64_gen *g, int r, int size, int tmp)
+{
+    int h = size == 4 ? x64_rc_host(g, r) : -1;
+    return h >= 0 ? h : tmp;
 }
 
 static uint32_t mask_of(int size)
@@ -172,7 +181,9 @@ static void remat_flags(struct x64_gen *g)
 /* Forms with a memory operand handled here: 32-bit addressing only. */
 static bool mem_ok(const struct insn *in) { return !in->is_mem || in->adsize == 4; }
 
-void x64_ea(struct x64_gen *g, const struct insn *in)
+void x64_ea(struct x64_gen *g, const struct insn *in) { x64_ea_to(g, in, X64_EA); }
+
+void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst)
 {
     struct x64_buf *x = g->x;
     int base = X64_NOREG, index = X64_NOREG;
@@ -181,9 +192,9 @@ void x64_ea(struct x64_gen *g, const struct insn *in)
     if (in->ea_index != EA_NONE)
         index = x64_rc_src(g, in->ea_index, X64_RCX);
     if (base == X64_NOREG && index == X64_NOREG)
-        x64_mov_ri(x, 4, X64_EA, in->disp);
+        x64_mov_ri(x, 4, dst, in->disp);
     else
-        x64_lea(x, 4, X64_EA, X64_MEMX(base, index, in->ea_scale, (int32_t)in->disp));
+        x64_lea(x, 4, dst, X64_MEMX(base, index, in->ea_scale, (int32_t)in->disp));
 }
 
 /* Before an instruction that may fault or reach a device. */
@@ -300,8 +311,8 @@ void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
     c->dirty = g->rc.dirty;
 }
 
-/* EAX = the `size`-byte value at seg:X64_EA. */
-static void mem_read(struct x64_gen *g, int seg, int size)
+/* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA. */
+static void mem_read_to(struct x64_gen *g, int seg, int size, int dst)
 {
     struct x64_buf *x = g->x;
     uint32_t slow[4];
@@ -309,12 +320,14 @@ static void mem_read(struct x64_gen *g, int seg, int size)
     int lin = x64_tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
     struct x64_mem host = X64_MEMX(X64_RAX, lin, 0, 0);
     if (size == 4)
-        x64_mov_rm(x, 4, X64_RAX, host);
+        x64_mov_rm(x, 4, dst, host);
     else
-        x64_movzx_rm(x, 4, size, X64_RAX, host);
+        x64_movzx_rm(x, 4, size, dst, host);
     g->flags_valid = false;
     x64_cold_access(g, slow, nslow);
 }
+
+static void mem_read(struct x64_gen *g, int seg, int size) { mem_read_to(g, seg, size, X64_RAX); }
 
 /* Write the value in ECX (or a constant) to seg:X64_EA. */
 static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
@@ -451,6 +464,50 @@ static void alu_core(struct x64_gen *g, int op, int size)
     x64_alu_rr(x, (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op), size, X64_RDX, X64_RCX);
 }
 
+/* A 32-bit `op d, src` on registers whose destination `d` is in the
+ * register cache, computed in its cache register, when the lazy record
+ * needs no src1 (ADD, SUB/CMP, logic: cpu/flags.h, lf_src1) or is dead;
+ * false (nothing emitted) otherwise. */
+static bool alu_cached(struct x64_gen *g, const struct insn *in, int op, int kind, int d,
+                       struct val src, bool writes)
+{
+    struct x64_buf *x = g->x;
+    (void)in;
+    bool live = !g->lf_dead;
+    if (x64_rc_host(g, d) < 0 || (live && kind != LF_ADD && kind != LF_SUB && kind != LF_LOGIC))
+        return false;
+    /* op d, d: the record's src2 would be the result */
+    if (live && writes && !src.is_imm && src.reg == d && kind != LF_LOGIC)
+        return false;
+    carry_in(g, op);
+    int h = x64_rc_src(g, d, X64_RAX);
+    struct val s2 = src.is_imm ? src : VREG(x64_rc_src(g, src.reg, X64_RCX));
+    int res = h;
+    enum x64_alu hop = (enum x64_alu)op; /* (TEST came as AND) */
+    if (!writes && live) { /* CMP, TEST: the result for the record only */
+        x64_mov_rr(x, 4, X64_RDX, h);
+        res = X64_RDX;
+        if (op == ALU_CMP)
+            hop = X64_SUB;
+    }
+    if (!writes && !live && op == ALU_AND) {
+        if (s2.is_imm)
+            x64_test_ri(x, 4, h, (int32_t)s2.imm);
+        else
+            x64_test_rr(x, 4, h, s2.reg);
+    } else if (s2.is_imm) {
+        x64_alu_ri(x, hop, 4, res, (int32_t)s2.imm);
+    } else {
+        x64_alu_rr(x, hop, 4, res, s2.reg);
+    }
+    if (writes)
+        x64_rc_written(g, d);
+    set_lf(g, kind, 4, VREG(res), VREG(res), kind == LF_LOGIC ? VIMM(0) : s2);
+    g->flags_valid = true;
+    g->pending++;
+    return true;
+}
+
 /* op dst, src where dst is r/m (ModRM) or a register; `src` the source
  * operand: a guest register (is_imm false: reg = guest number) or constant. */
 static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool dst_rm,
@@ -463,6 +520,8 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     if (test)
         op = ALU_AND;
     bool writes = !test && op != ALU_CMP;
+    if (!mem && size == 4 && alu_cached(g, in, op, kind, dst_rm ? in->rm : dst_reg, src, writes))
+        return true;
     if (!mem) {
         /* dst and src are registers or a constant: nothing can fault. */
         carry_in(g, op);
@@ -487,9 +546,9 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     if (!dst_rm) {
         /* reg = reg op [mem] */
         mem_read(g, in->seg, size);
-        x64_mov_rr(x, 4, X64_R8, X64_RAX);
+        x64_mov_rr(x, 4, X64_RDX, X64_RAX);
         carry_in(g, op);
-        x64_mov_rr(x, 4, X64_RCX, X64_R8);
+        x64_mov_rr(x, 4, X64_RCX, X64_RDX);
         load_reg(g, X64_RAX, dst_reg, size);
         alu_core(g, op, size);
         if (writes)
@@ -501,13 +560,13 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     }
     /* [mem] = [mem] op src: read, compute, write, then the flags. */
     mem_read(g, in->seg, size);
-    x64_mov_rr(x, 4, X64_R8, X64_RAX);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     carry_in(g, op);
     if (src.is_imm)
         x64_mov_ri(x, 4, X64_RCX, src.imm & m);
     else
         load_reg(g, X64_RCX, src.reg, size);
-    x64_mov_rr(x, 4, X64_RAX, X64_R8);
+    x64_mov_rr(x, 4, X64_RAX, X64_RDX);
     alu_core(g, op, size);
     if (!writes) {
         if (test)
@@ -518,12 +577,13 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         after_mem(g);
         return true;
     }
-    x64_mov_rr(x, 4, X64_R9, X64_RCX);
+    /* the write keeps RCX (the result), RDX and RDI */
+    x64_mov_rr(x, 4, X64_RDI, X64_RAX);
+    x64_mov_rr(x, 4, X64_RAX, X64_RCX);
     x64_mov_rr(x, 4, X64_RCX, X64_RDX);
-    x64_mov_rr(x, 4, X64_R8, X64_RAX);
-    x64_mov_rr(x, 4, X64_RDI, X64_RDX); /* the result survives the write */
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     mem_write(g, in->seg, size, VREG(X64_RCX));
-    set_lf(g, kind, size, VREG(X64_RDI), VREG(X64_R8), VREG(X64_R9));
+    set_lf(g, kind, size, VREG(X64_RCX), VREG(X64_RDI), VREG(X64_RDX));
     after_mem(g);
     return true;
 }
@@ -535,18 +595,12 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
 {
     struct x64_buf *x = g->x;
     if (!in->is_mem) {
-        if (src.is_imm) {
-            if (size == 4) {
-                x64_mov_ri(x, 4, X64_RAX, src.imm);
-                store_reg(g, in->rm, X64_RAX, 4);
-            } else {
-                x64_mov_ri(x, 4, X64_RAX, src.imm & mask_of(size));
-                store_reg(g, in->rm, X64_RAX, size);
-            }
-        } else {
-            load_reg(g, X64_RAX, src.reg, size);
-            store_reg(g, in->rm, X64_RAX, size);
-        }
+        int d = dest_reg(g, in->rm, size, X64_RAX);
+        if (src.is_imm)
+            x64_mov_ri(x, 4, d, src.imm & mask_of(size));
+        else
+            load_reg(g, d, src.reg, size);
+        store_reg(g, in->rm, d, size);
         g->pending++;
         return true;
     }
@@ -564,16 +618,17 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
 /* MOV reg <- r/m. */
 static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
 {
+    int d = dest_reg(g, in->reg, size, X64_RAX);
     if (!in->is_mem) {
-        load_reg(g, X64_RAX, in->rm, size);
-        store_reg(g, in->reg, X64_RAX, size);
+        load_reg(g, d, in->rm, size);
+        store_reg(g, in->reg, d, size);
         g->pending++;
         return true;
     }
     fallible(g);
     x64_ea(g, in);
-    mem_read(g, in->seg, size);
-    store_reg(g, in->reg, X64_RAX, size);
+    mem_read_to(g, in->seg, size, d);
+    store_reg(g, in->reg, d, size);
     after_mem(g);
     return true;
 }
@@ -620,18 +675,18 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
     if (!in->is_mem)
         return incdec_reg(g, in->rm, size, dec);
     fallible(g);
-    cf_into(g, X64_R9);
+    cf_into(g, X64_RDI);
     x64_ea(g, in);
     mem_read(g, in->seg, size);
-    x64_mov_rr(x, 4, X64_R8, X64_RAX);
-    x64_mov_rr(x, 4, X64_RDI, X64_RAX);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     if (dec)
-        x64_dec_r(x, size, X64_RDI);
+        x64_dec_r(x, size, X64_RCX);
     else
-        x64_inc_r(x, size, X64_RDI);
-    mem_write(g, in->seg, size, VREG(X64_RDI));
-    x64_mov_mr(x, 4, lf(4), X64_R9);
-    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RDI), VREG(X64_R8), VIMM(1));
+        x64_inc_r(x, size, X64_RCX);
+    mem_write(g, in->seg, size, VREG(X64_RCX)); /* (RCX, RDX and RDI kept) */
+    x64_mov_mr(x, 4, lf(4), X64_RDI);
+    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RCX), VREG(X64_RDX), VIMM(1));
     g->flags_valid = false;
     after_mem(g);
     return true;
@@ -641,8 +696,9 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
 
 static bool lea(struct x64_gen *g, const struct insn *in)
 {
-    x64_ea(g, in);
-    store_reg(g, in->reg, X64_EA, in->opsize);
+    int d = dest_reg(g, in->reg, in->opsize, X64_EA);
+    x64_ea_to(g, in, d);
+    store_reg(g, in->reg, d, in->opsize);
     g->pending++;
     return true;
 }
@@ -704,7 +760,7 @@ static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
 /* ---- SHL/SHR/SAR r by a constant (C0 C1 D0 D1) and r32 by CL (D3):
  * cpu/shift.c's flags ---- */
 
-/* After EDX = EAX shifted (zero-extended, `size` bytes) and R9D = CF: the
+/* After EDX = EAX shifted (zero-extended, `size` bytes) and EDI = CF: the
  * lazy flags of cpu_lf_set_szp. OF (SDM's one-step formula at every count,
  * see cpu/shift.c): SHL: CF ^ MSB(result); SHR: MSB(operand) for a count
  * of 1 (R10D = 1 when it is, or `one` when known), else 0; SAR: 0. */
@@ -713,20 +769,20 @@ static void shift_lf(struct x64_gen *g, int op, int size, int one)
     struct x64_buf *x = g->x;
     int top = size * 8 - 1;
     if (op == X64_SHL || op == X64_SAL || (op == X64_SHR && one)) {
-        x64_mov_rr(x, 4, X64_R8, op == X64_SHR ? X64_RAX : X64_RDX);
-        x64_shift_ri(x, X64_SHR, 4, X64_R8, (uint8_t)top);
-        x64_alu_ri(x, X64_AND, 4, X64_R8, 1);
+        x64_mov_rr(x, 4, X64_RSI, op == X64_SHR ? X64_RAX : X64_RDX);
+        x64_shift_ri(x, X64_SHR, 4, X64_RSI, (uint8_t)top);
+        x64_alu_ri(x, X64_AND, 4, X64_RSI, 1);
         if (op != X64_SHR)
-            x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_R9);
+            x64_alu_rr(x, X64_XOR, 4, X64_RSI, X64_RDI);
         else if (one < 0)
-            x64_alu_rr(x, X64_AND, 4, X64_R8, X64_R10);
-        x64_shift_ri(x, X64_SHL, 4, X64_R8, 11);
-        x64_alu_rr(x, X64_OR, 4, X64_R9, X64_R8);
+            x64_alu_rr(x, X64_AND, 4, X64_RSI, X64_R10);
+        x64_shift_ri(x, X64_SHL, 4, X64_RSI, 11);
+        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_RSI);
     }
     /* cpu_lf_set_szp: op, res and eager (src1/src2 untouched). */
     x64_mov_mi(x, 4, lf(0), LF_SZP | size << 8);
     x64_mov_mr(x, 4, lf(1), X64_RDX);
-    x64_mov_mr(x, 4, lf(4), X64_R9);
+    x64_mov_mr(x, 4, lf(4), X64_RDI);
     g->lf_known = X64_LF_UNKNOWN; /* (a kind remat_flags has no inline case for) */
 }
 
@@ -741,10 +797,15 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     load_reg(g, X64_RAX, in->rm, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
-    x64_setcc(x, X64_CC_B, X64_R9); /* CF: the last bit shifted out */
-    x64_movzx_rr(x, 4, 1, X64_R9, X64_R9);
+    if (!g->lf_dead) {
+        x64_setcc(x, X64_CC_B, X64_RDI); /* CF: the last bit shifted out */
+        x64_movzx_rr(x, 4, 1, X64_RDI, X64_RDI);
+    }
     store_reg(g, in->rm, X64_RDX, size);
-    shift_lf(g, op, size, count == 1);
+    if (!g->lf_dead)
+        shift_lf(g, op, size, count == 1);
+    else
+        g->lf_known = X64_LF_UNKNOWN;
     g->flags_valid = false; /* the host's OF/AF need not be the guest's */
     g->pending++;
     return true;
@@ -761,8 +822,12 @@ static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
     if (in->is_mem || count == 0 || count > (unsigned)top)
         return false;
     if (!g->lf_dead) {
+        x64_push(x, X64_R8); /* cache registers a call clobbers (regcache.c) */
+        x64_push(x, X64_R9);
         x64_mov_rr(x, 8, X64_RDI, X64_RBX);
         x64_gen_call(g, (const void *)cpu_get_arith);
+        x64_pop(x, X64_R9);
+        x64_pop(x, X64_R8);
         x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(EF_ARITH & ~(EF_CF | EF_OF)));
         x64_mov_rr(x, 4, X64_RDI, X64_RAX);
     }
@@ -770,20 +835,20 @@ static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
     x64_shift_ri(x, (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
     store_reg(g, in->rm, X64_RDX, size);
     if (!g->lf_dead) {
-        x64_mov_rr(x, 4, X64_R9, X64_RDX); /* CF */
-        x64_mov_rr(x, 4, X64_R8, X64_RDX); /* OF, before the XOR */
+        x64_mov_rr(x, 4, X64_R10, X64_RDX); /* CF */
+        x64_mov_rr(x, 4, X64_RSI, X64_RDX); /* OF, before the XOR */
         if (op == X64_ROL) {
-            x64_alu_ri(x, X64_AND, 4, X64_R9, 1);
-            x64_shift_ri(x, X64_SHR, 4, X64_R8, (uint8_t)top);
+            x64_alu_ri(x, X64_AND, 4, X64_R10, 1);
+            x64_shift_ri(x, X64_SHR, 4, X64_RSI, (uint8_t)top);
         } else {
-            x64_shift_ri(x, X64_SHR, 4, X64_R9, (uint8_t)top);
-            x64_shift_ri(x, X64_SHR, 4, X64_R8, (uint8_t)(top - 1));
-            x64_alu_ri(x, X64_AND, 4, X64_R8, 1);
+            x64_shift_ri(x, X64_SHR, 4, X64_R10, (uint8_t)top);
+            x64_shift_ri(x, X64_SHR, 4, X64_RSI, (uint8_t)(top - 1));
+            x64_alu_ri(x, X64_AND, 4, X64_RSI, 1);
         }
-        x64_alu_rr(x, X64_XOR, 4, X64_R8, X64_R9);
-        x64_shift_ri(x, X64_SHL, 4, X64_R8, 11);
-        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_R9);
-        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_R8);
+        x64_alu_rr(x, X64_XOR, 4, X64_RSI, X64_R10);
+        x64_shift_ri(x, X64_SHL, 4, X64_RSI, 11);
+        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_R10);
+        x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_RSI);
         x64_mov_mr(x, 4, lf(4), X64_RDI);
         x64_mov_mi(x, 4, lf(0), LF_EAGER);
         g->lf_known = X64_LF_UNKNOWN;
@@ -810,8 +875,8 @@ static bool shift_cl(struct x64_gen *g, const struct insn *in)
     load_reg(g, X64_RAX, in->rm, 4);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     x64_shift_rcl(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4, X64_RDX);
-    x64_setcc(x, X64_CC_B, X64_R9);
-    x64_movzx_rr(x, 4, 1, X64_R9, X64_R9);
+    x64_setcc(x, X64_CC_B, X64_RDI);
+    x64_movzx_rr(x, 4, 1, X64_RDI, X64_RDI);
     store_reg(g, in->rm, X64_RDX, 4);
     if (op == X64_SHR) {
         x64_alu_ri(x, X64_CMP, 4, X64_RCX, 1);
@@ -952,10 +1017,10 @@ static bool setcc(struct x64_gen *g, const struct insn *in)
         g->pending++;
         return true;
     }
-    x64_movzx_rr(x, 4, 1, X64_R8, X64_RAX);
+    x64_movzx_rr(x, 4, 1, X64_RDX, X64_RAX);
     fallible(g);
     x64_ea(g, in);
-    mem_write(g, in->seg, 1, VREG(X64_R8));
+    mem_write(g, in->seg, 1, VREG(X64_RDX));
     after_mem(g);
     return true;
 }
@@ -978,10 +1043,10 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
     fallible(g);
     x64_ea(g, in);
     mem_read(g, in->seg, size);
-    x64_mov_rr(x, 4, X64_R8, X64_RAX);
+    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     int cc = host_cond(g, in->opcode & 15);
     load_reg(g, X64_RAX, in->reg, size);
-    x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_R8);
+    x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RDX);
     store_reg(g, in->reg, X64_RAX, size);
     after_mem(g);
     return true;
@@ -1141,18 +1206,18 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
     if (in->is_mem) {
         x64_ea(g, in);
         mem_read(g, in->seg, 4);
-        x64_mov_rr(x, 4, X64_R8, X64_RAX);
+        x64_mov_rr(x, 4, X64_RDI, X64_RAX);
     } else {
-        load_reg(g, X64_R8, in->rm, 4);
+        load_reg(g, X64_RDI, in->rm, 4);
     }
-    x64_alu_ri(x, X64_CMP, 4, X64_R8, (int32_t)g->b->cs_limit);
+    x64_alu_ri(x, X64_CMP, 4, X64_RDI, (int32_t)g->b->cs_limit);
     uint32_t gp = x64_jcc32(x, X64_CC_A);
     struct x64_rc at_gp = g->rc;
     if (call) {
         x64_mov_ri(x, 4, X64_RCX, g->next);
         push_ecx(g, 4);
     }
-    x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_R8);
+    x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), X64_RDI);
     g->pending++;
     x64_rc_sync(g);
     x64_gen_flush_dead(g);

@@ -14,7 +14,10 @@
 #include "cpu/insn.h"
 #include "translator/x64/gen.h"
 
-static const int cache_host[X64_RC_N] = {X64_R14, X64_R15, X64_RBP, X64_R13};
+/* The callee-saved four first; R8 and R9 are the x87 code's scratch
+ * (native_x87.c), so only blocks without x87 instructions get them, and
+ * the few calls in a fast path save them (native.c). */
+static const int cache_host[X64_RC_N] = {X64_R14, X64_R15, X64_RBP, X64_R13, X64_R8, X64_R9};
 
 static struct x64_mem gpr(int r, int byte)
 {
@@ -41,10 +44,12 @@ static int whole(int r, int size) { return size == 1 ? (r & 3) : r; }
 void x64_rc_plan(struct x64_gen *g)
 {
     const struct tr_block *b = g->b;
-    int uses[8] = {0};
+    int uses[8] = {0}, n = X64_RC_N;
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
         unsigned op = in->opcode;
+        if (op >= 0xd8 && op <= 0xdf)
+            n = 4;
         int size = (in->flags & D_BYTE) ? 1 : 4;
         if (in->is_mem) {
             if (in->ea_base != EA_NONE)
@@ -68,7 +73,7 @@ void x64_rc_plan(struct x64_gen *g)
         g->rc.host[r] = -1;
     g->rc.loaded = g->rc.dirty = 0;
     /* the most used first; a register named once gains nothing */
-    for (int k = 0; k < X64_RC_N; k++) {
+    for (int k = 0; k < n; k++) {
         int best = -1;
         for (int r = 0; r < 8; r++)
             if (g->rc.host[r] < 0 && uses[r] >= 2 && (best < 0 || uses[r] > uses[best]))
@@ -149,6 +154,14 @@ void x64_rc_store(struct x64_gen *g, int r, int host, int size)
         x64_mov_rr(x, size, h, host);
     g->rc.loaded |= bit;
     g->rc.dirty |= bit;
+}
+
+int x64_rc_host(const struct x64_gen *g, int r) { return g->rc.host[r]; }
+
+void x64_rc_written(struct x64_gen *g, int r)
+{
+    g->rc.loaded |= (uint8_t)(1u << r);
+    g->rc.dirty |= (uint8_t)(1u << r);
 }
 
 void x64_rc_emit_stores(struct x64_gen *g, uint8_t dirty)
