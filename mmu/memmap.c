@@ -21,6 +21,13 @@ struct span {
     const struct region *r;    /* topmost region covering the span */
 };
 
+/* A span backed by host memory (RAM or ROM): what code can be cached on. */
+struct backed {
+    uint64_t start, end;
+    const uint8_t *host;       /* the byte at start */
+    bool readonly;
+};
+
 struct memmap {
     struct region *regs;
     int nregs, cap;
@@ -29,6 +36,8 @@ struct memmap {
     int last;                  /* index of the span hit last (locality cache) */
     uint64_t gen;              /* bumped on every change */
     struct codepages *code;    /* pages holding cached code: RAM writes are reported */
+    struct backed *backed;     /* the spans with host memory, as of the last rebuild */
+    int nbacked;
     void (*rom_write)(void *opaque, uint64_t addr, int size); /* a ROM dropped a write */
     void *rom_write_opaque;
 };
@@ -49,6 +58,7 @@ void memmap_destroy(struct memmap *m)
         return;
     free(m->regs);
     free(m->spans);
+    free(m->backed);
     codepages_destroy(m->code);
     free(m);
 }
@@ -57,6 +67,33 @@ static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* After a rebuild: whether the host memory behind any address changed
+ * (then cached code may be stale), remembering the new layout. A change of
+ * MMIO alone, e.g. a PCI BAR being sized or moved, leaves it alone: the
+ * guest reprograms BARs many times while it boots. */
+static bool backed_changed(struct memmap *m)
+{
+    struct backed *nb = malloc(sizeof *nb * (m->nspans + 1));
+    int n = 0;
+    for (int i = 0; i < m->nspans; i++) {
+        const struct span *sp = &m->spans[i];
+        if (!sp->r->host)
+            continue;
+        nb[n++] = (struct backed){sp->start, sp->end, sp->r->host + (sp->start - sp->r->base),
+                                  sp->r->readonly};
+    }
+    bool same = n == m->nbacked;
+    for (int i = 0; same && i < n; i++) {
+        const struct backed *a = &nb[i], *o = &m->backed[i];
+        same = a->start == o->start && a->end == o->end && a->host == o->host &&
+               a->readonly == o->readonly;
+    }
+    free(m->backed);
+    m->backed = nb;
+    m->nbacked = n;
+    return !same;
 }
 
 /* Rebuild the span table: cut the space at every region edge and give each
@@ -96,7 +133,8 @@ static void rebuild(struct memmap *m)
     free(b);
     m->last = 0;
     m->gen++;
-    codepages_invalidate_all(m->code); /* the bytes behind an address may have changed */
+    if (backed_changed(m))
+        codepages_invalidate_all(m->code); /* the bytes behind an address may have changed */
 }
 
 static void add_region(struct memmap *m, struct region r)

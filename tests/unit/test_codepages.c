@@ -122,9 +122,21 @@ START_TEST(memory_map_reports_ram_writes)
     ck_assert_int_eq(ev.written, 2);
     ck_assert(codepage_is_marked(cp, 0x10000));
 
-    /* A change of the map voids everything. */
-    memmap_remove(m, 0x10000);
+    /* MMIO coming and going (a PCI BAR sized, moved, decoding turned off)
+     * leaves the code behind RAM and ROM alone. */
+    static const struct io_ops none = {0};
+    memmap_add_mmio(m, 0x20000, 0x1000, &none, NULL);
+    memmap_remove(m, 0x20000);
+    ck_assert_int_eq(ev.all, 0);
+    /* MMIO over RAM, and a change of the RAM and ROM, void everything. */
+    memmap_add_mmio(m, 0x3000, 0x1000, &none, NULL);
     ck_assert_int_eq(ev.all, 1);
+    memmap_remove(m, 0x3000);
+    ck_assert_int_eq(ev.all, 2);
+    memmap_remove(m, 0x10000);
+    ck_assert_int_eq(ev.all, 3);
+    memmap_add_ram(m, 0x10000, sizeof rom, rom, false); /* ROM becomes RAM */
+    ck_assert_int_eq(ev.all, 4);
     codepages_unlisten(cp, on_event, &ev);
     memmap_destroy(m);
 }
