@@ -138,7 +138,7 @@ struct tr_block *tr_block_build(struct tr_engine *tr, uint64_t phys, const uint8
             tr_flush(tr);
             continue;
         }
-        enum tr_status st = b->cross_len ? TR_UNSUPPORTED : tr->ops->translate(tr->be, b);
+        enum tr_status st = tr->ops->translate(tr->be, b);
         if (st == TR_FULL) {
             if (attempt)
                 return NULL;

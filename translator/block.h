@@ -76,7 +76,9 @@ struct tr_block {
     /* A block of one instruction that runs into the next page (the only
      * kind of block not inside one page): its bytes, compared with what
      * both pages hold at every lookup, since only the first page is
-     * tracked. Never translated or chained into. */
+     * tracked. So it is only ever entered from a lookup: never chained
+     * into (dispatch.c, chainable) nor put in a backend's table of targets
+     * it enters by itself (translator/x64: x64_exec). */
     uint8_t cross_len;  /* 0: an ordinary block */
     uint8_t cross_bytes[15];
 

@@ -56,7 +56,7 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
  * direct near branch. */
 static bool chainable(const struct tr_block *from, const struct tr_block *to)
 {
-    return from->valid && to->valid && from->code && to->code &&
+    return from->valid && to->valid && from->code && to->code && !to->cross_len &&
            (from->end == TR_END_FALL || from->end == TR_END_DIRECT) && from->mode == to->mode &&
            from->cs_base == to->cs_base && from->cs_limit == to->cs_limit &&
            (((from->cs_base + from->eip) ^ (to->cs_base + to->eip)) & TLB_PAGE_MASK) == 0 &&

@@ -137,7 +137,8 @@ static struct tr_exit x64_exec(void *p, struct tr_ctx *ctx, struct tr_block *b)
 {
     struct x64_be *be = p;
     typedef struct tr_exit (*enter_fn)(struct cpu *, struct tr_ctx *, void *);
-    be->ind[x64_ind_hash(b->eip)] = b; /* the dispatcher found it: a likely target */
+    if (!b->cross_len) /* (entered only through a lookup: translator/block.h) */
+        be->ind[x64_ind_hash(b->eip)] = b; /* the dispatcher found it: a likely target */
     return ((enter_fn)(void *)be->stubs.enter)(ctx->cpu, ctx, b->code);
 }
 
