@@ -329,18 +329,21 @@ static void mem_read_to(struct x64_gen *g, int seg, int size, int dst)
 
 static void mem_read(struct x64_gen *g, int seg, int size) { mem_read_to(g, seg, size, X64_RAX); }
 
-/* Write the value in ECX (or a constant) to seg:X64_EA. */
+/* Write the value in a host register (or a constant) to seg:X64_EA. */
 static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
 {
     struct x64_buf *x = g->x;
+    int src = X64_RCX;
     if (v.is_imm)
         x64_mov_ri(x, 4, X64_RCX, v.imm & mask_of(size));
-    else if (v.reg != X64_RCX)
-        x64_mov_rr(x, 4, X64_RCX, v.reg);
+    else if (v.reg == X64_RAX || v.reg == X64_R10 || v.reg == X64_R11 || v.reg == X64_EA)
+        x64_mov_rr(x, 4, X64_RCX, v.reg); /* the inline path's own registers */
+    else
+        src = v.reg;
     uint32_t slow[4];
     int nslow = 0;
     int lin = x64_tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
-    x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), X64_RCX);
+    x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), src);
     g->flags_valid = false;
     x64_cold_access(g, slow, nslow);
 }
@@ -464,24 +467,24 @@ static void alu_core(struct x64_gen *g, int op, int size)
     x64_alu_rr(x, (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op), size, X64_RDX, X64_RCX);
 }
 
-/* A 32-bit `op d, src` on registers whose destination `d` is in the
- * register cache, computed in its cache register, when the lazy record
- * needs no src1 (ADD, SUB/CMP, logic: cpu/flags.h, lf_src1) or is dead;
- * false (nothing emitted) otherwise. */
-static bool alu_cached(struct x64_gen *g, const struct insn *in, int op, int kind, int d,
-                       struct val src, bool writes)
+/* A 32-bit `op d, src` whose destination register `d` is in the register
+ * cache, computed in its cache register, when the lazy record needs no
+ * src1 (ADD, SUB/CMP, logic: cpu/flags.h, lf_src1) or is dead; false
+ * (nothing emitted) otherwise. `src` is a constant, a guest register, or
+ * with `host_src` a host register holding the operand (RCX: a load). */
+static bool alu_cached(struct x64_gen *g, int op, int kind, int d, struct val src, bool host_src,
+                       bool writes)
 {
     struct x64_buf *x = g->x;
-    (void)in;
     bool live = !g->lf_dead;
     if (x64_rc_host(g, d) < 0 || (live && kind != LF_ADD && kind != LF_SUB && kind != LF_LOGIC))
         return false;
     /* op d, d: the record's src2 would be the result */
-    if (live && writes && !src.is_imm && src.reg == d && kind != LF_LOGIC)
+    if (live && writes && !src.is_imm && !host_src && src.reg == d && kind != LF_LOGIC)
         return false;
     carry_in(g, op);
     int h = x64_rc_src(g, d, X64_RAX);
-    struct val s2 = src.is_imm ? src : VREG(x64_rc_src(g, src.reg, X64_RCX));
+    struct val s2 = src.is_imm || host_src ? src : VREG(x64_rc_src(g, src.reg, X64_RCX));
     int res = h;
     enum x64_alu hop = (enum x64_alu)op; /* (TEST came as AND) */
     if (!writes && live) { /* CMP, TEST: the result for the record only */
@@ -520,7 +523,8 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     if (test)
         op = ALU_AND;
     bool writes = !test && op != ALU_CMP;
-    if (!mem && size == 4 && alu_cached(g, in, op, kind, dst_rm ? in->rm : dst_reg, src, writes))
+    if (!mem && size == 4 &&
+        alu_cached(g, op, kind, dst_rm ? in->rm : dst_reg, src, false, writes))
         return true;
     if (!mem) {
         /* dst and src are registers or a constant: nothing can fault. */
@@ -545,8 +549,10 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     x64_ea(g, in);
     if (!dst_rm) {
         /* reg = reg op [mem] */
-        mem_read(g, in->seg, size);
-        x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+        mem_read_to(g, in->seg, size, X64_RCX);
+        if (size == 4 && alu_cached(g, op, kind, dst_reg, VREG(X64_RCX), true, writes))
+            return true; /* (its count is after_mem's) */
+        x64_mov_rr(x, 4, X64_RDX, X64_RCX);
         carry_in(g, op);
         x64_mov_rr(x, 4, X64_RCX, X64_RDX);
         load_reg(g, X64_RAX, dst_reg, size);
@@ -606,7 +612,9 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
     }
     fallible(g);
     x64_ea(g, in);
-    if (!src.is_imm) {
+    if (!src.is_imm && size == 4) {
+        src = VREG(x64_rc_src(g, src.reg, X64_RCX));
+    } else if (!src.is_imm) {
         load_reg(g, X64_RCX, src.reg, size);
         src = VREG(X64_RCX);
     }
@@ -894,15 +902,17 @@ static bool shift_cl(struct x64_gen *g, const struct insn *in)
 
 static bool stack32(const struct x64_gen *g) { return (g->b->mode >> 1) & 1; }
 
-/* cpu_push(ECX, size): the write at SS:ESP-size first, then ESP. */
-static void push_ecx(struct x64_gen *g, int size)
+/* cpu_push(value, size): the write at SS:ESP-size first, then ESP. */
+static void push_val(struct x64_gen *g, int size, struct val v)
 {
     struct x64_buf *x = g->x;
     load_reg(g, X64_EA, R_ESP, 4);
     x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, -size));
-    mem_write(g, SEG_SS, size, VREG(X64_RCX));
+    mem_write(g, SEG_SS, size, v);
     store_reg(g, R_ESP, X64_EA, 4);
 }
+
+static void push_ecx(struct x64_gen *g, int size) { push_val(g, size, VREG(X64_RCX)); }
 
 /* EAX = cpu_pop(size) without committing ESP: X64_EA = the new ESP. */
 static void pop_eax(struct x64_gen *g, int size)
@@ -916,8 +926,13 @@ static void pop_eax(struct x64_gen *g, int size)
 static bool push_r(struct x64_gen *g, const struct insn *in)
 {
     fallible(g);
-    load_reg(g, X64_RCX, in->opcode & 7, in->opsize); /* PUSH ESP: the old value */
-    push_ecx(g, in->opsize);
+    int r = in->opcode & 7; /* PUSH ESP: the old value */
+    if (in->opsize == 4) {
+        push_val(g, 4, VREG(x64_rc_src(g, r, X64_RCX)));
+    } else {
+        load_reg(g, X64_RCX, r, in->opsize);
+        push_ecx(g, in->opsize);
+    }
     after_mem(g);
     return true;
 }
