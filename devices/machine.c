@@ -26,7 +26,11 @@
 /* Deterministic: instructions per cpu_run() call at most (a timer a device
  * arms mid-batch fires this late). */
 #define MACHINE_BATCH  10000
-#define REALTIME_SLICE 20000    /* real time: instructions between timer checks */
+/* Real time: a CPU slice runs the instructions the guest's recent speed
+ * fits before the next timer is due, within these bounds (realtime_budget). */
+#define REALTIME_SLICE     20000
+#define REALTIME_SLICE_MAX 200000
+#define RATE_WINDOW_NS     2000000 /* the guest's speed is measured over >= 2 ms */
 #define MAX_HOOKS      256      /* reset handlers and state tables per machine */
 #define MAX_WATCHES    16       /* host fds and chardevs the loop polls */
 #define HOST_POLL_NS   1000000  /* a busy guest looks at host input every 1 ms */
@@ -74,6 +78,13 @@ struct machine {
     bool halt_reported;      /* keep_halted: the "nothing can wake it" message was printed */
     uint64_t host_deadline;  /* host monotonic ns when timeout_ns expires; UINT64_MAX = none */
     uint64_t last_host_poll; /* host monotonic ns of the last look at host input */
+    /* Real time (realtime_budget): the virtual time the loop last looked
+     * at, the guest's speed (instructions per µs) and where it was
+     * measured from, and the time the running slice is planned to end
+     * (0: no slice running). */
+    uint64_t clock_seen;
+    uint64_t rate, rate_ns, rate_icount;
+    uint64_t slice_end_ns;
 
     bool exit_requested;
     int exit_status;
@@ -210,6 +221,8 @@ void machine_set_intr_router(struct machine *m, void (*fn)(void *opaque, bool le
     m->intr_router = fn;
     m->intr_router_opaque = opaque;
 }
+
+static void machine_earliest(void *opaque, uint64_t expire_ns);
 
 static uint64_t host_now_ns(void)
 {
@@ -392,6 +405,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (!m->mem || !m->io || !m->vc)
         goto nomem;
     vclock_set_insn_source(m->vc, machine_icount_cb, m);
+    vclock_set_earliest_hook(m->vc, machine_earliest, m);
 
     /* Physical map: RAM, the 0xA0000-0xFFFFF hole, ROM on top (later
      * mappings take precedence, so the ISA alias sits over the hole). */
@@ -519,6 +533,43 @@ static bool machine_halted_for_good(struct machine *m)
     return false;
 }
 
+/* Real time: the instructions until the next timer is due at the guest's
+ * recent speed, within [REALTIME_SLICE, REALTIME_SLICE_MAX], so that a busy
+ * guest with no timer due soon is not stopped every REALTIME_SLICE
+ * instructions to look (each look reads the host clock and re-enters the
+ * translator). A timer armed during the slice for before its planned end
+ * ends it (machine_earliest). */
+static uint64_t realtime_budget(struct machine *m)
+{
+    uint64_t now = m->clock_seen, icount = m->cpu->icount;
+    if (now - m->rate_ns >= RATE_WINDOW_NS) {
+        m->rate = (icount - m->rate_icount) * 1000 / (now - m->rate_ns);
+        m->rate_ns = now;
+        m->rate_icount = icount;
+    }
+    uint64_t deadline = vclock_next_deadline(m->vc), budget = REALTIME_SLICE_MAX;
+    if (deadline != UINT64_MAX) {
+        uint64_t until_us = deadline > now ? (deadline - now) / 1000 : 0;
+        if (until_us < REALTIME_SLICE_MAX && until_us * m->rate < budget)
+            budget = until_us * m->rate;
+    }
+    if (budget < REALTIME_SLICE)
+        budget = REALTIME_SLICE;
+    m->slice_end_ns = m->rate ? now + budget * 1000 / m->rate : UINT64_MAX;
+    return budget;
+}
+
+/* A timer became the earliest (vclock): a slice planned to run past it
+ * stops at the next instruction boundary the CPU looks at. */
+static void machine_earliest(void *opaque, uint64_t expire_ns)
+{
+    struct machine *m = opaque;
+    if (expire_ns < m->slice_end_ns) {
+        m->cpu->stop_request = true;
+        m->cpu->exec_break = 1; /* translated code leaves after this instruction */
+    }
+}
+
 int machine_run(struct machine *m)
 {
     struct cpu *cpu = m->cpu;
@@ -550,7 +601,7 @@ int machine_run(struct machine *m)
         uint64_t budget = MACHINE_BATCH;
         uint64_t to_deadline = vclock_insns_to_deadline(m->vc);
         if (vclock_mode(m->vc) == VCLOCK_REALTIME)
-            budget = REALTIME_SLICE;
+            budget = realtime_budget(m);
         else if (to_deadline < budget)
             budget = to_deadline;
         if (m->cfg.max_insns) {
@@ -564,8 +615,9 @@ int machine_run(struct machine *m)
         }
         uint64_t before = cpu->icount;
         enum cpu_exit why = cpu_run(cpu, budget);
+        m->slice_end_ns = 0;
         vclock_add_insns(m->vc, cpu->icount - before);
-        vclock_run_timers(m->vc);
+        m->clock_seen = vclock_run_timers(m->vc);
         if (m->exit_requested || m->reset_requested)
             continue;
         switch (why) {
@@ -584,7 +636,7 @@ int machine_run(struct machine *m)
             if (machine_can_wake(m)) {
                 m->halt_reported = false;
                 machine_idle(m);
-                vclock_run_timers(m->vc);
+                m->clock_seen = vclock_run_timers(m->vc);
                 break;
             }
             if (machine_halted_for_good(m))

@@ -23,6 +23,8 @@ struct vclock {
     uint64_t warped;   /* deterministic: idle time added */
     uint64_t host_start;
     struct vtimer *armed;
+    void (*earliest)(void *opaque, uint64_t expire_ns);
+    void *earliest_opaque;
 };
 
 static uint64_t host_ns(void)
@@ -146,12 +148,21 @@ void vtimer_mod(struct vtimer *t, uint64_t expire_ns)
     t->next = *p;
     *p = t;
     t->armed = true;
+    if (p == &t->vc->armed && t->vc->earliest)
+        t->vc->earliest(t->vc->earliest_opaque, expire_ns);
+}
+
+void vclock_set_earliest_hook(struct vclock *vc, void (*fn)(void *opaque, uint64_t expire_ns),
+                              void *opaque)
+{
+    vc->earliest = fn;
+    vc->earliest_opaque = opaque;
 }
 
 bool vtimer_pending(const struct vtimer *t) { return t->armed; }
 uint64_t vtimer_expire(const struct vtimer *t) { return t->expire; }
 
-void vclock_run_timers(struct vclock *vc)
+uint64_t vclock_run_timers(struct vclock *vc)
 {
     uint64_t now = vclock_now(vc);
     /* Bounded: a timer re-armed for `now` or earlier runs again only on the
@@ -163,4 +174,5 @@ void vclock_run_timers(struct vclock *vc)
         t->next = NULL;
         t->cb(t->opaque);
     }
+    return now;
 }

@@ -47,7 +47,13 @@ uint64_t vtimer_expire(const struct vtimer *t);
 
 /* Absolute time of the earliest armed timer, or UINT64_MAX. */
 uint64_t vclock_next_deadline(struct vclock *vc);
-/* Fire every timer whose time has come (callbacks may re-arm timers). */
-void vclock_run_timers(struct vclock *vc);
+/* Fire every timer whose time has come (callbacks may re-arm timers).
+ * Returns the time it looked at. */
+uint64_t vclock_run_timers(struct vclock *vc);
+/* `fn(opaque, expire_ns)` is called whenever a timer armed with
+ * vtimer_mod becomes the earliest (the machine ends a CPU slice planned
+ * past it). */
+void vclock_set_earliest_hook(struct vclock *vc, void (*fn)(void *opaque, uint64_t expire_ns),
+                              void *opaque);
 
 #endif

@@ -369,6 +369,56 @@ START_TEST(deterministic_time_inside_batch)
 }
 END_TEST
 
+/* Real time: a timer a device arms mid-slice for before the slice's planned
+ * end ends the slice at once (machine.c, machine_earliest), however long
+ * the slice the guest's speed allowed: it fires within a few instructions
+ * of the OUT that armed it, not at the slice's end (up to tens of
+ * thousands of instructions later). Counted in instructions, not time. */
+struct soon {
+    struct machine *m;
+    struct vtimer *t;
+    uint64_t out_at[5], fired_at[5];
+    int n;
+};
+static uint32_t soon_read(void *opaque, uint32_t offset, int size)
+{
+    (void)opaque, (void)offset, (void)size;
+    return 0xff;
+}
+static void soon_write(void *opaque, uint32_t offset, uint32_t value, int size)
+{
+    (void)offset, (void)value, (void)size;
+    struct soon *k = opaque;
+    k->out_at[k->n] = machine_icount(k->m);
+    vtimer_mod(k->t, vclock_now(machine_vclock(k->m)) + 1);
+}
+static void soon_cb(void *opaque)
+{
+    struct soon *k = opaque;
+    k->fired_at[k->n++] = machine_icount(k->m);
+    if (k->n == 5)
+        machine_stop(k->m, 0);
+}
+
+START_TEST(realtime_timer_armed_mid_slice)
+{
+    /* l: out 0x98,al; mov cx,0; loop $; jmp l */
+    static const uint8_t code[] = {0xe6, 0x98, 0xb9, 0x00, 0x00, 0xe2, 0xfe, 0xeb, 0xf7};
+    struct soon k = {0};
+    k.m = make(code, sizeof code, (struct machine_config){0});
+    k.t = vtimer_create(machine_vclock(k.m), soon_cb, &k);
+    static const struct io_ops ops = {soon_read, soon_write, 1};
+    ioport_register(machine_ioport(k.m), 0x98, 1, &ops, &k);
+    ck_assert_int_eq(machine_run(k.m), 0);
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(k.fired_at[i] - k.out_at[i] < 100,
+                      "round %d: the timer fired %llu instructions after the OUT", i,
+                      (unsigned long long)(k.fired_at[i] - k.out_at[i]));
+    vtimer_destroy(k.t);
+    machine_destroy(k.m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("machine_loop");
@@ -383,6 +433,7 @@ int main(void)
     tcase_add_test(tc, poll_hook_runs_between_batches);
     tcase_add_test(tc, deterministic_timers_exact);
     tcase_add_test(tc, deterministic_time_inside_batch);
+    tcase_add_test(tc, realtime_timer_armed_mid_slice);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
