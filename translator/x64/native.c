@@ -94,7 +94,8 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
 
 /* Host flags = the guest's from a record of `kind` and `size` bytes whose
  * operation, run again on the stored (masked) operands, gives every flag:
- * SUB/CMP, logic, ADD. False (nothing emitted) for any other kind.
+ * SUB/CMP, logic, ADD, INC/DEC (CF from eager); and SZP records (shifts,
+ * IMUL) through POPF. False (nothing emitted) for any other kind.
  * Clobbers RAX. */
 static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
 {
@@ -115,23 +116,54 @@ static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
         x64_alu_rm(x, X64_SUB, 4, X64_RAX, lf(3));
         x64_alu_rm(x, X64_ADD, size, X64_RAX, lf(3));
         return true;
+    case LF_INC:
+    case LF_DEC:
+        /* CF from eager (bit 0), kept by the redone INC/DEC of src1 */
+        x64_mov_rm(x, 4, X64_RAX, lf(4));
+        x64_shift_ri(x, X64_SHR, 4, X64_RAX, 1);
+        x64_mov_rm(x, 4, X64_RAX, lf(2));
+        if (kind == LF_INC)
+            x64_inc_r(x, size, X64_RAX);
+        else
+            x64_dec_r(x, size, X64_RAX);
+        return true;
+    case LF_SZP: {
+        /* SF ZF PF of res, CF AF OF from eager (cpu/flags.c), through
+         * POPF; eager's part waits below the stack (the red zone, past
+         * the slot PUSHFQ writes) */
+        struct x64_mem spare = X64_MEM(X64_RSP, -16);
+        x64_mov_rm(x, 4, X64_RAX, lf(4));
+        x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(EF_CF | EF_AF | EF_OF));
+        x64_mov_mr(x, 4, spare, X64_RAX);
+        x64_mov_rm(x, 4, X64_RAX, lf(1));
+        x64_test_rr(x, size, X64_RAX, X64_RAX);
+        x64_pushf(x);
+        x64_pop(x, X64_RAX);
+        x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(EF_SF | EF_ZF | EF_PF));
+        x64_alu_rm(x, X64_OR, 4, X64_RAX, spare);
+        x64_alu_ri(x, X64_OR, 4, X64_RAX, 2); /* EFLAGS bit 1 is always set */
+        x64_push(x, X64_RAX);
+        x64_popf(x);
+        return true;
+    }
     default:
         return false;
     }
 }
 
 /* Host flags = the guest's, from cpu->lf, whatever record it holds: inline
- * for the commonest (32-bit SUB/CMP, logic and ADD, redo_flags_op; eager
- * flags, e.g. of FCOMI, through POPF), else cpu_get_arith() through POPF
- * (masked to the arithmetic flags: TF, DF, AC stay clear). Clobbers RAX
- * only. */
+ * for the commonest (32-bit SUB/CMP, logic, ADD, INC/DEC and SZP:
+ * redo_flags_op; eager flags, e.g. of FCOMI, through POPF), else
+ * cpu_get_arith() through POPF (masked to the arithmetic flags: TF, DF, AC
+ * stay clear). Clobbers RAX only. */
 static void remat_flags_any(struct x64_gen *g)
 {
-    static const unsigned inline_kinds[3] = {LF_SUB, LF_LOGIC, LF_ADD};
+    static const unsigned inline_kinds[] = {LF_SUB, LF_LOGIC, LF_ADD, LF_DEC, LF_INC, LF_SZP};
+    enum { NK = sizeof inline_kinds / sizeof inline_kinds[0] };
     struct x64_buf *x = g->x;
-    uint32_t done[3];
+    uint32_t done[NK];
     x64_mov_rm(x, 4, X64_RAX, lf(0));
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NK; k++) {
         x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)(inline_kinds[k] | 4 << 8));
         uint32_t other = x64_jcc8(x, X64_CC_NE);
         redo_flags_op(x, inline_kinds[k], 4);
@@ -158,7 +190,7 @@ static void remat_flags_any(struct x64_gen *g)
     x64_alu_ri(x, X64_OR, 4, X64_RAX, 2); /* EFLAGS bit 1 is always set */
     x64_push(x, X64_RAX);
     x64_popf(x);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < NK; k++)
         x64_patch_rel32(x, done[k]);
     g->flags_valid = true;
 }
