@@ -542,8 +542,11 @@ static bool machine_halted_for_good(struct machine *m)
 static uint64_t realtime_budget(struct machine *m)
 {
     uint64_t now = m->clock_seen, icount = m->cpu->icount;
-    if (now - m->rate_ns >= RATE_WINDOW_NS) {
-        m->rate = (icount - m->rate_icount) * 1000 / (now - m->rate_ns);
+    if (now - m->rate_ns >= RATE_WINDOW_NS || icount < m->rate_icount) {
+        /* (a reset starts the count again: no speed for that window) */
+        m->rate = icount < m->rate_icount
+                      ? 0
+                      : (icount - m->rate_icount) * 1000 / (now - m->rate_ns);
         m->rate_ns = now;
         m->rate_icount = icount;
     }
@@ -559,12 +562,14 @@ static uint64_t realtime_budget(struct machine *m)
     return budget;
 }
 
-/* A timer became the earliest (vclock): a slice planned to run past it
- * stops at the next instruction boundary the CPU looks at. */
+/* A timer became the earliest (vclock): a slice planned to run past it, or
+ * running late (the guest slower than measured), stops at the next
+ * instruction boundary the CPU looks at. */
 static void machine_earliest(void *opaque, uint64_t expire_ns)
 {
     struct machine *m = opaque;
-    if (expire_ns < m->slice_end_ns) {
+    if (m->slice_end_ns &&
+        (expire_ns < m->slice_end_ns || vclock_now(m->vc) >= m->slice_end_ns)) {
         m->cpu->stop_request = true;
         m->cpu->exec_break = 1; /* translated code leaves after this instruction */
     }
