@@ -1315,7 +1315,7 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in)
     else if (op == 0xc0 || op == 0xc1 || op == 0xd0 || op == 0xd1) {
         /* SHL SHR SAR as shift_imm emits them */
         unsigned count = (op & 0xf0) == 0xd0 ? 1 : in->imm & 0x1f;
-        int size = (in->flags & D_BYTE) ? 1 : in->opsize;
+        int size = size_of(in);
         return in->reg >= X64_SHL && count != 0 && count < (unsigned)size * 8;
     } else
         return op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9;

@@ -84,6 +84,19 @@ void x64_rc_plan(struct x64_gen *g)
     }
 }
 
+/* Guest register r's cache register to cpu->gpr (the whole slot, as
+ * cpu_set_reg writes a 32-bit value); store_back also marks it clean. */
+static void emit_store(struct x64_gen *g, int r)
+{
+    x64_mov_mr(g->x, 8, gpr(r, 0), g->rc.host[r]);
+}
+
+static void store_back(struct x64_gen *g, int r)
+{
+    emit_store(g, r);
+    g->rc.dirty &= (uint8_t)~(1u << r);
+}
+
 /* The cache register of guest register r, loaded. */
 static int loaded_host(struct x64_gen *g, int r)
 {
@@ -109,11 +122,8 @@ void x64_rc_load(struct x64_gen *g, int host, int r, int size)
     int w = whole(r, size);
     bool high = size == 1 && r >= 4;
     uint8_t bit = (uint8_t)(1u << w);
-    if (high && (g->rc.dirty & bit)) {
-        /* AH..BH have no encoding beside a REX register: from memory */
-        x64_mov_mr(x, 8, gpr(w, 0), g->rc.host[w]);
-        g->rc.dirty &= (uint8_t)~bit;
-    }
+    if (high && (g->rc.dirty & bit))
+        store_back(g, w); /* AH..BH have no encoding beside a REX register: from memory */
     if (g->rc.host[w] < 0 || high) {
         if (size == 4)
             x64_mov_rm(x, 4, host, gpr(w, 0));
@@ -139,9 +149,8 @@ void x64_rc_store(struct x64_gen *g, int r, int host, int size)
     if (h >= 0 && size == 1 && r >= 4) {
         /* AH..BH: through memory, the cache register given up */
         if (g->rc.dirty & bit)
-            x64_mov_mr(x, 8, gpr(w, 0), h);
+            store_back(g, w);
         g->rc.loaded &= (uint8_t)~bit;
-        g->rc.dirty &= (uint8_t)~bit;
         h = -1;
     }
     if (h < 0) {
@@ -152,8 +161,7 @@ void x64_rc_store(struct x64_gen *g, int r, int host, int size)
         loaded_host(g, w); /* the other bits */
     if (h != host)
         x64_mov_rr(x, size, h, host);
-    g->rc.loaded |= bit;
-    g->rc.dirty |= bit;
+    x64_rc_written(g, w);
 }
 
 int x64_rc_host(const struct x64_gen *g, int r) { return g->rc.host[r]; }
@@ -168,7 +176,7 @@ void x64_rc_emit_stores(struct x64_gen *g, uint8_t dirty)
 {
     for (int r = 0; r < 8; r++)
         if (dirty & (1u << r))
-            x64_mov_mr(g->x, 8, gpr(r, 0), g->rc.host[r]);
+            emit_store(g, r);
 }
 
 void x64_rc_emit_loads(struct x64_gen *g, uint8_t loaded)
@@ -180,8 +188,9 @@ void x64_rc_emit_loads(struct x64_gen *g, uint8_t loaded)
 
 void x64_rc_sync(struct x64_gen *g)
 {
-    x64_rc_emit_stores(g, g->rc.dirty);
-    g->rc.dirty = 0;
+    for (int r = 0; r < 8; r++)
+        if (g->rc.dirty & (1u << r))
+            store_back(g, r);
 }
 
 void x64_rc_forget(struct x64_gen *g)
