@@ -358,6 +358,86 @@ START_TEST(x64_backend_x87)
 }
 END_TEST
 
+/* x87 runs (native_x87.c: the guest's stack on the host's across
+ * instructions), nasm, bits 32, org 0x1000, ECX = 100 rounds, one value
+ * left on the stack below them all (TOP is not 0 where runs start):
+ * - a run across ADD, MOV, LEA and AND, with a misaligned m64 load and a
+ *   misaligned integer load (each through its handler and back into the
+ *   run), FMUL m64, FADDP, FLD1, FXCH, FST ST(2), FSUBR, FSQRT,
+ *   FCHS, FABS, FLD ST(0), FSTP ST(3), FCOMI before a JA, FSTP m64;
+ * - eight values deep (the host's stack full), FILD of ECX, a division by zero
+ *   (an infinity: a special tag), FDIVR m64, FSTP m32, FUCOMIP and pops
+ *   of the values the run computed (their registers keep them);
+ * - a run whose last instruction reads a misaligned m64 (it leaves the
+ *   block through its handler);
+ * - every 8th round ST(5) read while empty: the start's check fails, the
+ *   interpreter raises the masked stack underflow;
+ * - another precision and rounding (FCW 0x0E7F) for rounds 50 to 21.
+ * Data at 0x3000: 1.1, 2.5, 3.25, -0.75, doubles at the misaligned 0x3021
+ * and 0x3029, an integer at 0x3040, FCW 0x0E7F and 0x037F; 0x3048 = ECX. */
+static const uint8_t prog_x87_runs[] = {
+    0xb9, 0x64, 0x00, 0x00, 0x00, 0xdb, 0xe3, 0xdd, 0x05, 0x00, 0x30, 0x00, 0x00, 0x89, 0x0d,
+    0x48, 0x30, 0x00, 0x00, 0xdd, 0x05, 0x08, 0x30, 0x00, 0x00, 0xdc, 0x0d, 0x10, 0x30, 0x00,
+    0x00, 0x03, 0x05, 0x40, 0x30, 0x00, 0x00, 0x8b, 0x15, 0x43, 0x30, 0x00, 0x00, 0xdd, 0x05,
+    0x21, 0x30, 0x00, 0x00, 0xde, 0xc1, 0x8d, 0x34, 0x88, 0xd9, 0xe8, 0xd9, 0xc9, 0xdd, 0xd2,
+    0xd8, 0xea, 0x81, 0xe6, 0xff, 0x00, 0x00, 0x00, 0xd9, 0xfa, 0xd9, 0xe0, 0xd9, 0xe1, 0xd9,
+    0xc0, 0xdd, 0xdb, 0xdb, 0xf1, 0xdd, 0x1d, 0x00, 0x31, 0x00, 0x00, 0xdd, 0x1d, 0x08, 0x31,
+    0x00, 0x00, 0x77, 0x01, 0x43, 0xdd, 0x05, 0x00, 0x30, 0x00, 0x00, 0xdd, 0x05, 0x08, 0x30,
+    0x00, 0x00, 0xd9, 0xee, 0xd9, 0xe8, 0xdb, 0x05, 0x48, 0x30, 0x00, 0x00, 0xdd, 0x05, 0x18,
+    0x30, 0x00, 0x00, 0xdd, 0x05, 0x10, 0x30, 0x00, 0x00, 0xd8, 0xce, 0xd8, 0xf4, 0xde, 0xc1,
+    0xdc, 0x3d, 0x10, 0x30, 0x00, 0x00, 0xd8, 0xe5, 0xd9, 0x1d, 0x10, 0x31, 0x00, 0x00, 0xdf,
+    0xe9, 0xdd, 0xd8, 0xdd, 0xd8, 0xdd, 0xd8, 0xdd, 0xd8, 0xdf, 0xe0, 0x66, 0xa3, 0x20, 0x31,
+    0x00, 0x00, 0xdd, 0x05, 0x00, 0x30, 0x00, 0x00, 0xdc, 0x05, 0x29, 0x30, 0x00, 0x00, 0xdd,
+    0x1d, 0x28, 0x31, 0x00, 0x00, 0xf6, 0xc1, 0x07, 0x75, 0x06, 0xd9, 0xc5, 0xdd, 0xd8, 0xdb,
+    0xe2, 0x83, 0xf9, 0x32, 0x75, 0x06, 0xd9, 0x2d, 0x50, 0x30, 0x00, 0x00, 0x83, 0xf9, 0x14,
+    0x75, 0x06, 0xd9, 0x2d, 0x52, 0x30, 0x00, 0x00, 0x49, 0x0f, 0x85, 0x2c, 0xff, 0xff, 0xff,
+    0xdd, 0xd8, 0xf4,
+};
+
+START_TEST(x64_backend_x87_runs)
+{
+    const struct tr_backend *be = tr_backend_by_name("x64");
+    if (!be)
+        return; /* not built on this host: nothing to check */
+    static const double data[] = {1.1, 2.5, 3.25, -0.75};
+    const double odd[] = {0.3, 0.7};
+    struct tmach *t[2];
+    for (int k = 0; k < 2; k++) {
+        t[k] = make(k ? be : NULL);
+        memcpy(t[k]->ram + CODE, prog_x87_runs, sizeof prog_x87_runs);
+        memcpy(t[k]->ram + 0x3000, data, sizeof data);
+        memcpy(t[k]->ram + 0x3021, odd, sizeof odd);
+        wr32(t[k], 0x3040, 0x12345);
+            wr16(t[k], 0x3050, 0x0e7f);
+        wr16(t[k], 0x3052, 0x037f);
+        enum cpu_exit r = cpu_run(t[k]->cpu, 10000000);
+        fflush(report_f);
+        if (r != CPU_EXIT_HALT)
+            fputs(report ? report : "", stderr);
+        ck_assert_int_eq(r, CPU_EXIT_HALT);
+    }
+    same_state(t[0], t[1]);
+    const struct fpu_state *a = &t[0]->cpu->fpu, *b = &t[1]->cpu->fpu;
+    for (int r = 0; r < 8; r++)
+        ck_assert(a->st[r].mant == b->st[r].mant && a->st[r].se == b->st[r].se);
+    ck_assert_uint_eq(a->fsw, b->fsw);
+    ck_assert_uint_eq(a->ftw, b->ftw);
+    ck_assert_uint_eq(a->fcw, b->fcw);
+    ck_assert_uint_eq(a->ftw, 0xffff); /* all popped */
+    for (uint32_t m = 0x3100; m < 0x3130; m += 4)
+        ck_assert_uint_eq(rd32(t[0], m), rd32(t[1], m));
+    ck_assert_uint_eq(rd16(t[1], 0x3120) & FPU_ZE, FPU_ZE);
+    struct tr_check_stats s = stats_of(t[1]);
+    fflush(report_f);
+    ck_assert_msg(s.mismatches == 0, "%s", report);
+    ck_assert_uint_ge(s.checked, 100 * 5);
+    ck_assert_uint_eq(s.unchecked, 0);
+    ck_assert_uint_eq(s.fallbacks, 0);
+    tm_destroy(t[0]);
+    tm_destroy(t[1]);
+}
+END_TEST
+
 /* Faults: DIV by zero in real mode, whose handler skips the DIV; the
  * faulting block raises #DE in both engines, the run goes on. */
 START_TEST(faults_check_clean)
@@ -480,6 +560,7 @@ int main(void)
     tcase_add_test(tc, threaded_backend_passes);
     tcase_add_test(tc, x64_backend_passes);
     tcase_add_test(tc, x64_backend_x87);
+    tcase_add_test(tc, x64_backend_x87_runs);
     tcase_add_test(tc, faults_check_clean);
     tcase_add_test(tc, device_access_is_not_repeated);
     tcase_add_test(tc, check_option_is_parsed);

@@ -160,6 +160,8 @@ void x64_gen_jmp_slot(struct x64_gen *g, int slot)
 
 void x64_gen_call(struct x64_gen *g, const void *fn)
 {
+    if (g->x87.open)
+        g->x->error = true; /* C code with the guest's x87 stack on the host's */
     x64_call_abs(g->x, fn, X64_RAX);
     g->flags_valid = false;
 }
@@ -340,6 +342,13 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         enum x64_native r = x64_native(&g, in);
         x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;
+        if (g.x87.open && (helper || i == g.x87.last)) {
+            /* (the cold stubs' cont is before this: they load the host's
+             * stack again) */
+            if (r == X64_NATIVE_ENDED)
+                x->error = true; /* cannot happen: a run ends inside its block */
+            x64_x87_close(&g);
+        }
         if (helper) {
             helper_insn(&g, in, last);
             g.lf_known = X64_LF_UNKNOWN;

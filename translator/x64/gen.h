@@ -49,6 +49,26 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 #define X64_MAX_EXITS 160
 #define X64_LF_UNKNOWN 0xffffffffu
 
+/* An x87 run (native_x87.c): consecutive natively emitted x87
+ * instructions, and the plain integer instructions between them
+ * (x64_native_plain), whose x87 stack lives on the host's x87 stack: guest
+ * ST(i) is host ST(i) for i below the host's depth. TOP, the tags, FSW and
+ * FIP/FOP are tracked statically and stored to cpu->fpu once, where the run
+ * ends (and in its cold stubs). Positions are start-relative: p is
+ * physical register (TOP at the run's start + p) & 7. */
+struct x64_x87_run {
+    bool open;
+    int8_t t;        /* TOP now minus TOP at the start */
+    int8_t tmin;     /* the lowest t of the plan */
+    int8_t tkeep;    /* the lowest t at a pop of a written ST(0) (its copy needs a
+                      * host register more: native_x87.c, keep_popped), or 127 */
+    uint8_t k;       /* the start's ST(0)..ST(k-1) were loaded onto the host's stack */
+    uint8_t written; /* positions (mod 8) the run has written */
+    int16_t last;    /* the plan's last x87 instruction (block index) */
+    int16_t done;    /* the last x87 instruction emitted, or -1 */
+    uint32_t done_eip;
+};
+
 /* Out-of-line code of one instruction, emitted after the block's body
  * (native.c, x64_gen_cold), so that the fast path falls through and stays
  * dense:
@@ -71,10 +91,14 @@ struct x64_cold {
     uint8_t index;     /* ACCESS: the instruction in the block */
     bool flags;        /* ACCESS: the fast path has the guest's flags in the host's at cont */
     bool open;         /* ACCESS: cont not known yet (the instruction is being emitted) */
-    bool x87;          /* ACCESS: an x87 instruction of native_x87.c: before going on, the
-                        * host's sticky flags are made a subset of FSW's */
+    bool leave;        /* ACCESS: always leave after the handler (cont unused) */
     uint8_t dirty;     /* ACCESS: the cached registers to store before the handler */
     uint8_t loaded;    /* ACCESS: those to load again before going on at cont */
+    /* ACCESS inside an x87 run (native_x87.c): the run as the instruction
+     * found it, stored to cpu->fpu before the handler, and TOP after it
+     * (start-relative), for loading the host's stack again at cont */
+    struct x64_x87_run run;
+    int8_t run_t_after;
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
  * r/m, CALL r/m) or one LEAVE, so a block never runs out of stubs. */
@@ -110,6 +134,7 @@ struct x64_gen {
      * and no handler-run instruction came after it (those may clear FSW's:
      * FNCLEX, FLDENV, FRSTOR, FINIT). */
     bool x87_synced;
+    struct x64_x87_run x87; /* the open run, if any */
     /* The kind | size << 8 of the record cpu->lf holds here, written by an
      * earlier instruction of the block (set_lf), or X64_LF_UNKNOWN. */
     uint32_t lf_known;
@@ -199,9 +224,19 @@ int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow
 void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow);
 /* The x87 instructions emitted natively (native_x87.c), as x64_native. */
 enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in);
-/* FNCLEX on the host unless its sticky exception flags are all set in the
- * guest's FSW (clobbers RAX, RDX, RSI). */
-void x64_x87_host_flags_known(struct x64_buf *x);
+/* True when x64_native emits `in` without a call into C on its fast path
+ * and without leaving the block (an x87 run may span it). */
+bool x64_native_plain(const struct insn *in);
+/* End the open x87 run: its state to cpu->fpu, the host's x87 stack empty
+ * and its control word the ABI's again. Clobbers RAX RCX RDX RSI RDI R10
+ * R11 and the flags. */
+void x64_x87_close(struct x64_gen *g);
+/* In a cold stub: store run `r` (a snapshot) to cpu->fpu, as close. */
+void x64_x87_spill(struct x64_gen *g, const struct x64_x87_run *r);
+/* In a cold stub after the handler ran the instruction: positions
+ * t_after..k-1 of run `r` back onto the host's stack, the guest's control
+ * word, the host's sticky flags a subset of FSW's. The flags clobbered. */
+void x64_x87_reload(struct x64_gen *g, const struct x64_x87_run *r, int t_after);
 
 /* Counting. Blocks only take retired instructions from ctx->budget; the
  * slot at [RSP] (the entry trampoline's alignment pad, fixed while

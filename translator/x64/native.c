@@ -177,6 +177,8 @@ static void remat_flags_any(struct x64_gen *g)
     x64_patch_rel8(x, not_eager);
     /* the call keeps what the fast path holds in scratch registers (an
      * even count of pushes keeps the stack aligned) */
+    if (g->x87.open)
+        x->error = true; /* C code with the guest's x87 stack on the host's */
     static const int keep[] = {X64_RCX, X64_RDX, X64_RSI, X64_RDI,
                                X64_R8, X64_R9, X64_R10, X64_R11};
     for (int k = 0; k < 8; k++)
@@ -341,6 +343,12 @@ void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
     /* (an instruction writes no register before its last access, so this
      * is what it found) */
     c->dirty = g->rc.dirty;
+    c->run = g->x87;
+    c->run_t_after = g->x87.t;
+    /* The run's last x87 instruction leaves after its handler: C1 is the
+     * handler's, and the host's status word would not say it. */
+    if (g->x87.open && g->i == g->x87.last)
+        c->leave = true;
 }
 
 /* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA. */
@@ -402,7 +410,7 @@ void x64_cold_close(struct x64_gen *g, bool ended)
         if (!c->open)
             continue;
         c->open = false;
-        c->cont = ended ? X64_NO_SITE : g->x->pos;
+        c->cont = ended || c->leave ? X64_NO_SITE : g->x->pos;
         c->flags = g->flags_valid;
         c->loaded = g->rc.loaded;
     }
@@ -416,6 +424,8 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
     add_count(g, c->pending); /* exact for a fault */
     x64_rc_emit_stores(g, c->dirty);
+    if (c->run.open)
+        x64_x87_spill(g, &c->run);
     x64_count_before_call(x, X64_RAX);
     if (!((g->b->clean >> c->index) & 1))
         x64_call_abs(x, g->st->snapshot, X64_RAX);
@@ -438,10 +448,15 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     uint32_t s3 = x64_jcc32(x, X64_CC_NE);
     add_count(g, -(c->pending + 1)); /* the fast path counts them later */
     x64_rc_emit_loads(g, c->loaded);
-    if (c->x87)
-        x64_x87_host_flags_known(x);
     if (c->flags)
         remat_flags_any(g); /* (g->lf_known is the block end's, not cont's) */
+    if (c->run.open) {
+        if (c->flags)
+            x64_pushf(x);
+        x64_x87_reload(g, &c->run, c->run_t_after);
+        if (c->flags)
+            x64_popf(x);
+    }
     x64_jmp_to(x, c->cont);
     uint32_t leave[3] = {s1, s2, s3};
     for (int k = 0; k < 3; k++) {
@@ -1295,6 +1310,32 @@ bool x64_native_keeps_flags(const struct insn *in)
            ((op == 0xc6 || op == 0xc7) && in->reg == 0) || op == 0x1b6 || op == 0x1b7 ||
            op == 0x1be || op == 0x1bf || op == 0x86 || op == 0x87 || (op >= 0x90 && op <= 0x97) ||
            op == 0x98 || op == 0x99 || ((op == 0xf6 || op == 0xf7) && in->reg == 2);
+}
+
+bool x64_native_plain(const struct insn *in)
+{
+    if (!mem_ok(in) || (in->prefix & PFX_LOCK))
+        return false;
+    unsigned op = in->opcode;
+    if (is_alu_form(op)) {
+        int aop = (op >> 3) & 7;
+        return aop != ALU_ADC && aop != ALU_SBB; /* (their carry_in may call C) */
+    }
+    switch (op) {
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        return in->reg != ALU_ADC && in->reg != ALU_SBB;
+    case 0x84: case 0x85: case 0xa8: case 0xa9:
+    case 0x88: case 0x89: case 0x8a: case 0x8b:
+    case 0xa0: case 0xa1: case 0xa2: case 0xa3:
+    case 0x1b6: case 0x1b7: case 0x1be: case 0x1bf:
+        return true;
+    case 0xc6: case 0xc7: case 0xf6: case 0xf7:
+        return in->reg == 0;
+    case 0x8d:
+        return in->is_mem;
+    default:
+        return op >= 0xb0 && op <= 0xbf;
+    }
 }
 
 bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in)

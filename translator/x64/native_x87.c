@@ -4,34 +4,41 @@
  * FLD/FST/FSTP ST(i), FXCH, FLDZ, FLD1, FCHS, FABS, FSQRT and
  * FCOMI/FUCOMI(P).
  *
- * They run natively only in the state programs keep the FPU in: every
- * exception masked in FCW (any precision and rounding), no pending
- * unmasked exception (FSW.ES clear), CR0.EM and CR0.TS clear and the stack
- * registers involved full (and ST(7) empty for a push). Then the host's
- * x87, under the guest's control word for the operation (the System V
- * ABI's 037F again after it), computes exactly what the interpreter's host
- * backend does (cpu/fp80_host.c: the very same instruction), and a masked
+ * They run in runs (gen.h, struct x64_x87_run): a run of these, with the
+ * plain integer instructions between them, keeps the guest's stack on the
+ * host's x87 stack, guest ST(i) as host ST(i), so that each instruction is
+ * the very same host instruction (its own encoding for the register forms,
+ * [RDI] for a memory operand). The run's start checks the state programs
+ * keep the FPU in: every exception masked in FCW (any precision and
+ * rounding), no pending unmasked exception (FSW.ES clear), CR0.EM and
+ * CR0.TS clear, and the stack registers the run reads full and those it
+ * pushes into empty (the plan works out which, and keeps the host's depth
+ * within 8). Then it loads the guest's control word and the registers the
+ * run reads; the host's x87 then computes exactly what the interpreter's
+ * host backend does (cpu/fp80_host.c: the same instructions on the same
+ * 80-bit values; FLD and FSTP of an 80-bit value never raise), and a masked
  * exception only sets its flag (SDM Vol. 1, 8.5: the masked responses).
- * In any other state, and when the memory operand is not plain RAM, a cold
- * stub runs the instruction through the interpreter (cpu/fpu_exec.c),
- * which also raises the faults; nothing is written before these checks.
+ * Where the run ends, its state goes back to cpu->fpu: the registers, TOP,
+ * the tags of the registers it wrote (cpu/fpu_core.c, fpu_tag_of), C1 and
+ * the exception flags from the host's status word (each of these host
+ * instructions sets C1 as the interpreter does: rounded up, or 0), and
+ * FIP FCS FOP of the last instruction (FDP FDS are stored by each memory
+ * form). In any other state, and when a memory operand is not plain RAM, a
+ * cold stub stores the run as it stands and runs the instruction through
+ * the interpreter (cpu/fpu_exec.c), which also raises the faults; the
+ * instruction has written nothing before these checks.
  *
- * What the interpreter's op_fpu writes, this code writes too: the result
- * in the physical register, its tag (cpu/fpu_core.c, fpu_tag_of), TOP, C1
- * (the rounding indicator from the host, or cleared), the exception flags,
- * and FIP FCS FOP (FDP FDS) of the instruction. The host's sticky flags
- * may still hold flags from earlier operations: FNCLEX (which waits for
- * every x87 operation in flight) runs only when one of them is not set in
- * the guest's FSW already, as in cpu/fp80_host.c. After another of these
- * in the block they all are, unless a handler-run instruction (FNCLEX,
- * FLDENV, FRSTOR, FINIT...) came between: it merged them, natively or
- * through the interpreter from its cold stub, which then checks as well
- * (gen.h, x64_cold.x87), and other native code does not touch the x87.
+ * The host's sticky flags may still hold flags from earlier operations:
+ * FNCLEX (which waits for every x87 operation in flight) runs at a run's
+ * start only when one of them is not set in the guest's FSW already, as in
+ * cpu/fp80_host.c, and not at all when an earlier run of the block merged
+ * them and no handler-run instruction (FNCLEX, FLDENV, FRSTOR, FINIT...)
+ * came between (gen.h, x87_synced); cold stubs going back into a run check
+ * again.
  *
- * Host registers: EDX = FSW, R8D = FTW, ECX = 2 * TOP, R9D = the tags in
- * stack order (ST(i) at bits 2i), RDI = the host address of the memory
- * operand, R10 the slot being written, RSI and R11 scratch, AX = the
- * host's status word. */
+ * Host registers: none across a run's instructions. RDI = the host address
+ * of a memory operand; the start and the end use RAX RCX RDX RSI RDI R10
+ * R11 (never R8 and R9, which the register cache may hold). */
 #if defined(__x86_64__)
 
 #include "cpu/cpu.h"
@@ -114,8 +121,8 @@ static bool decode(const struct insn *in, struct x87_op *o)
         return true;
     case 4: /* DC: ST(i) = ST(i) op ST(0), SUB/SUBR and DIV/DIVR swapped */
     case 6: /* DE: the same, then pop */
-        if (r == 2 || r == 3)
-            return false;
+        if (r == 2 || r == 3 || (esc == 6 && i == 0))
+            return false; /* (DE C0+r: a result popped at once, native_x87 keep_popped) */
         *o = (struct x87_op){.kind = X87_ARITH, .d = i, .s = 0, .aop = r >= 4 ? r ^ 1 : r,
                              .pop = esc == 6};
         return true;
@@ -147,36 +154,102 @@ static bool decode(const struct insn *in, struct x87_op *o)
     }
 }
 
-/* The jumps to the instruction's cold stub (gen.h: at most 8 sites). */
-struct x87_cold {
-    struct x64_buf *x;
-    uint32_t site[8];
-    int n;
-};
+/* ---- the plan ---- */
 
-static void to_cold(struct x87_cold *c, enum x64_cc cc)
+/* How op `o` moves run state `r` (t, tmin, k, written); false, `r` kept,
+ * when the host's stack could not hold the run with it (more than 8). */
+static bool plan_op(struct x64_x87_run *r, const struct x87_op *o)
 {
-    if (c->n < 8)
-        c->site[c->n++] = x64_jcc32(c->x, cc);
-    else
-        c->x->error = true;
+    struct x64_x87_run n = *r;
+    int touch[2], nt = 0, write[2], nw = 0;
+    if (o->pop && ((r->written >> (r->t & 7)) & 1) && r->t < n.tkeep)
+        n.tkeep = r->t;
+    bool push = false;
+    switch (o->kind) {
+    case X87_ARITH:
+        touch[nt++] = o->d;
+        touch[nt++] = o->s;
+        write[nw++] = o->d;
+        break;
+    case X87_LOAD_REG:
+        touch[nt++] = o->s;
+        push = true;
+        break;
+    case X87_LOAD_MEM:
+    case X87_CONST:
+        push = true;
+        break;
+    case X87_STORE_MEM:
+        touch[nt++] = 0;
+        break;
+    case X87_STORE_REG: /* (ST(d) loaded too: the host writes its ST(d)) */
+    case X87_XCHG:
+        touch[nt++] = 0;
+        touch[nt++] = o->kind == X87_XCHG ? o->s : o->d;
+        write[nw++] = 0;
+        write[nw++] = touch[1];
+        break;
+    case X87_SIGN:
+    case X87_SQRT:
+        touch[nt++] = 0;
+        write[nw++] = 0;
+        break;
+    case X87_COMI:
+        touch[nt++] = 0;
+        touch[nt++] = o->s;
+        break;
+    }
+    for (int j = 0; j < nt; j++)
+        if (n.t + touch[j] + 1 > n.k)
+            n.k = (uint8_t)(n.t + touch[j] + 1);
+    for (int j = 0; j < nw; j++)
+        n.written |= (uint8_t)(1u << ((n.t + write[j]) & 7));
+    if (push) {
+        n.t--;
+        if (n.t < n.tmin)
+            n.tmin = n.t;
+        n.written |= (uint8_t)(1u << (n.t & 7));
+    }
+    if (o->pop)
+        n.t++;
+    /* the host holds positions t..k-1: at most 8, none twice */
+    if (n.k > 8 + n.tmin || n.k > 7 + n.tkeep)
+        return false;
+    *r = n;
+    return true;
 }
 
-/* To the cold stub unless ST(i) is full (`full`) or empty, from R9D. */
-static void need_tag(struct x87_cold *c, int i, bool full)
+static bool is_x87(const struct insn *in) { return in->opcode >= 0xd8 && in->opcode <= 0xdf; }
+
+/* The run starting at instruction g->i (natively emitted x87): its last
+ * instruction, the registers to load (k) and the lowest TOP (tmin). */
+static struct x64_x87_run plan(const struct x64_gen *g)
 {
-    struct x64_buf *x = c->x;
-    x64_mov_rr(x, 4, X64_RSI, X64_R9);
-    x64_alu_ri(x, X64_AND, 4, X64_RSI, TAG_EMPTY << (2 * i));
-    x64_alu_ri(x, X64_CMP, 4, X64_RSI, TAG_EMPTY << (2 * i));
-    to_cold(c, full ? X64_CC_E : X64_CC_NE);
+    const struct tr_block *b = g->b;
+    struct x64_x87_run r = {.last = (int16_t)g->i, .tkeep = 127, .done = -1}, at_last = r;
+    for (int j = g->i; j < b->n; j++) {
+        const struct insn *in = &b->insn[j];
+        struct x87_op o;
+        if (is_x87(in) && !(in->prefix & PFX_LOCK) && decode(in, &o)) {
+            if (!plan_op(&r, &o))
+                break;
+            r.last = (int16_t)j;
+            at_last = r;
+        } else if (j == b->n - 1 || is_x87(in) || !x64_native_plain(in)) {
+            break;
+        }
+    }
+    return (struct x64_x87_run){.last = at_last.last, .k = at_last.k, .tmin = at_last.tmin,
+                                .tkeep = at_last.tkeep, .done = -1};
 }
 
-/* `reg` = the offset of ST(i)'s slot in fpu.st: ((TOP + i) & 7) * 16,
- * from ECX = 2 * TOP. */
-static void slot_of(struct x64_buf *x, int reg, int i)
+/* ---- emitting ---- */
+
+/* `reg` = the offset of start-relative position p's slot in fpu.st:
+ * ((TOP + p) & 7) * 16, from ECX = 2 * TOP. */
+static void slot_of(struct x64_buf *x, int reg, int p)
 {
-    x64_lea(x, 4, reg, X64_MEM(X64_RCX, 2 * i));
+    x64_lea(x, 4, reg, X64_MEM(X64_RCX, 2 * p));
     x64_alu_ri(x, X64_AND, 4, reg, 0xe);
     x64_shift_ri(x, X64_SHL, 4, reg, 3);
 }
@@ -186,21 +259,15 @@ static struct x64_mem slot_mem(int reg, int32_t extra)
     return X64_MEMX(X64_RBX, reg, 0, FPU_OFF(st) + extra);
 }
 
-/* R8D (FTW) gets `tag_reg`'s value (0-3) as ST(i)'s tag. Clobbers R11;
- * keeps ECX (through the host stack). */
-static void set_tag(struct x64_buf *x, int i, int tag_reg)
+#define FLD_T(x, slot) x64_x87_m((x), 0xdb, 5, slot_mem((slot), 0))  /* fld tbyte */
+#define FSTP_T(x, slot) x64_x87_m((x), 0xdb, 7, slot_mem((slot), 0)) /* fstp tbyte */
+
+/* ECX = 2 * TOP, from FSW in EDX. */
+static void top2_of_fsw(struct x64_buf *x)
 {
-    x64_push(x, X64_RCX);
-    x64_lea(x, 4, X64_RCX, X64_MEM(X64_RCX, 2 * i));
+    x64_mov_rr(x, 4, X64_RCX, X64_RDX);
+    x64_shift_ri(x, X64_SHR, 4, X64_RCX, FPU_TOP_SHIFT - 1);
     x64_alu_ri(x, X64_AND, 4, X64_RCX, 0xe);
-    x64_mov_ri(x, 4, X64_R11, TAG_EMPTY);
-    x64_shift_rcl(x, X64_SHL, 4, X64_R11);
-    x64_unary_r(x, X64_NOT, 4, X64_R11);
-    x64_alu_rr(x, X64_AND, 4, X64_R8, X64_R11);
-    x64_mov_rr(x, 4, X64_R11, tag_reg);
-    x64_shift_rcl(x, X64_SHL, 4, X64_R11);
-    x64_alu_rr(x, X64_OR, 4, X64_R8, X64_R11);
-    x64_pop(x, X64_RCX);
 }
 
 /* ESI = fpu_tag_of() of the value in the slot at offset R10: VALID for an
@@ -231,52 +298,6 @@ static void tag_of_slot(struct x64_buf *x)
     x64_patch_rel8(x, done3);
 }
 
-/* ST(i)'s tag = fpu_tag_of(its value); R10 = its slot. */
-static void retag(struct x64_buf *x, int i)
-{
-    slot_of(x, X64_R10, i);
-    tag_of_slot(x);
-    set_tag(x, i, X64_RSI);
-}
-
-/* ST(i)'s tag = empty. */
-static void free_tag(struct x64_buf *x, int i)
-{
-    x64_mov_ri(x, 4, X64_RSI, TAG_EMPTY);
-    set_tag(x, i, X64_RSI);
-}
-
-/* Copy ST(from)'s 80 bits into ST(to)'s slot. Clobbers RAX, RSI, R10. */
-static void copy_slot(struct x64_buf *x, int from, int to)
-{
-    slot_of(x, X64_RSI, from);
-    slot_of(x, X64_R10, to);
-    x64_mov_rm(x, 8, X64_RAX, slot_mem(X64_RSI, 0));
-    x64_mov_mr(x, 8, slot_mem(X64_R10, 0), X64_RAX);
-    x64_movzx_rm(x, 4, 2, X64_RAX, slot_mem(X64_RSI, 8));
-    x64_mov_mr(x, 2, slot_mem(X64_R10, 8), X64_RAX);
-}
-
-/* FSW's TOP field (in EDX) and ECX move by `delta` (-1 push, +1 pop). */
-static void move_top(struct x64_buf *x, int delta)
-{
-    x64_lea(x, 4, X64_RCX, X64_MEM(X64_RCX, 2 * delta));
-    x64_alu_ri(x, X64_AND, 4, X64_RCX, 0xe);
-    x64_alu_ri(x, X64_AND, 4, X64_RDX, ~(7 << FPU_TOP_SHIFT));
-    x64_mov_rr(x, 4, X64_RSI, X64_RCX);
-    x64_shift_ri(x, X64_SHL, 4, X64_RSI, FPU_TOP_SHIFT - 1);
-    x64_alu_rr(x, X64_OR, 4, X64_RDX, X64_RSI);
-}
-
-/* EDX gets the host's C1 (or 0 when `c1` is false) and its exception
- * flags, from AX. */
-static void merge_status(struct x64_buf *x, bool c1)
-{
-    x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
-    x64_alu_ri(x, X64_AND, 4, X64_RAX, FPU_EXC | (c1 ? FPU_C1 : 0));
-    x64_alu_rr(x, X64_OR, 4, X64_RDX, X64_RAX);
-}
-
 /* The host's sticky flags: FNCLEX unless each is set in the guest's FSW
  * (in EDX). Clobbers RAX and RSI. */
 static void host_flags_known(struct x64_buf *x)
@@ -291,15 +312,9 @@ static void host_flags_known(struct x64_buf *x)
     x64_patch_rel8(x, known);
 }
 
-void x64_x87_host_flags_known(struct x64_buf *x)
-{
-    x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
-    host_flags_known(x);
-}
-
-/* The guest's control word on the host for the operation when it is not
- * the ABI's (its precision and rounding: its exceptions are all masked),
- * and the ABI's back after it (clobbers RSI). */
+/* The guest's control word on the host when it is not the ABI's (its
+ * precision and rounding: its exceptions are all masked), and the ABI's
+ * back at the end (clobbers RSI). */
 static void guest_cw(struct x64_buf *x)
 {
     x64_alu_mi(x, X64_CMP, 2, X64_MEM(X64_RBX, FPU_OFF(fcw)), 0x037f);
@@ -319,175 +334,185 @@ static void abi_cw(struct x64_buf *x)
     x64_patch_rel8(x, same);
 }
 
-/* Before a host operation: the host's flags (unless known to be the
- * guest's subset already) and the guest's control word. */
-static void host_begin(struct x64_buf *x, bool check_host)
-{
-    if (check_host)
-        host_flags_known(x);
-    guest_cw(x);
-}
-
-/* Pop: ST(0)'s tag empty, TOP + 1. */
-static void pop(struct x64_buf *x)
-{
-    free_tag(x, 0);
-    move_top(x, 1);
-}
-
-#define FLD_T(x, slot) x64_x87_m((x), 0xdb, 5, slot_mem((slot), 0))  /* fld tbyte */
-#define FSTP_T(x, slot) x64_x87_m((x), 0xdb, 7, slot_mem((slot), 0)) /* fstp tbyte */
-
-/* The operation itself, between the checks and write_back(). */
-static void operate(struct x64_buf *x, const struct x87_op *o, bool mem, bool check_host)
-{
-    struct x64_mem host = X64_MEM(X64_RDI, 0); /* the memory operand */
-    switch (o->kind) {
-    case X87_ARITH:
-        host_begin(x, check_host);
-        slot_of(x, X64_R10, o->d);
-        if (mem) {
-            FLD_T(x, X64_R10);
-            x64_x87_m(x, o->esc, o->aop, host);
-        } else {
-            slot_of(x, X64_RSI, o->s);
-            FLD_T(x, X64_RSI);
-            FLD_T(x, X64_R10);
-            x64_x87_r(x, 0xd8, (uint8_t)(0xc1 | o->aop << 3)); /* op st(0), st(1) */
-        }
-        x64_fnstsw_ax(x);
-        FSTP_T(x, X64_R10);
-        if (!mem)
-            x64_x87_r(x, 0xdd, 0xd8); /* fstp st(0): the source's copy */
-        abi_cw(x);
-        merge_status(x, true);
-        retag(x, o->d);
-        if (o->pop)
-            pop(x);
-        break;
-    case X87_SQRT:
-        host_begin(x, check_host);
-        slot_of(x, X64_R10, 0);
-        FLD_T(x, X64_R10);
-        x64_x87_r(x, 0xd9, 0xfa);
-        x64_fnstsw_ax(x);
-        FSTP_T(x, X64_R10);
-        abi_cw(x);
-        merge_status(x, true);
-        retag(x, 0);
-        break;
-    case X87_COMI: /* ZF PF CF from the host's compare, OF SF AF clear; C1 cleared
-                    * (nothing is rounded: the ABI's control word will do) */
-        if (check_host)
-            host_flags_known(x);
-        slot_of(x, X64_RSI, o->s);
-        FLD_T(x, X64_RSI);
-        slot_of(x, X64_R10, 0);
-        FLD_T(x, X64_R10);
-        x64_x87_r(x, 0xdf, o->one ? 0xf1 : 0xe9); /* f(u)comip st(0), st(1) */
-        x64_pushf(x);
-        x64_pop(x, X64_R11);
-        x64_fnstsw_ax(x);
-        x64_x87_r(x, 0xdd, 0xd8); /* fstp st(0): the source's copy */
-        x64_alu_ri(x, X64_AND, 4, X64_R11, EF_ZF | EF_PF | EF_CF);
-        x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.eager)), X64_R11);
-        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.op)), LF_EAGER);
-        merge_status(x, false);
-        if (o->pop)
-            pop(x);
-        break;
-    case X87_LOAD_MEM: /* C1 cleared (SDM FLD: no stack overflow) */
-        host_begin(x, check_host);
-        x64_x87_m(x, o->esc, 0, host); /* fld m32/m64 real, fild m32 */
-        x64_fnstsw_ax(x);
-        move_top(x, -1);
-        slot_of(x, X64_R10, 0);
-        FSTP_T(x, X64_R10);
-        abi_cw(x);
-        merge_status(x, false);
-        retag(x, 0);
-        break;
-    case X87_STORE_MEM:
-        host_begin(x, check_host);
-        slot_of(x, X64_R10, 0);
-        FLD_T(x, X64_R10);
-        x64_x87_m(x, o->esc, 3, host); /* fstp m32/m64 real: the host stores a copy */
-        x64_fnstsw_ax(x);
-        abi_cw(x);
-        merge_status(x, true);
-        if (o->pop)
-            pop(x);
-        break;
-    case X87_LOAD_REG: /* an 80-bit copy: C1 cleared, no exception */
-        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
-        copy_slot(x, o->s, 7); /* ST(7) becomes ST(0) */
-        retag(x, 7);
-        move_top(x, -1);
-        break;
-    case X87_STORE_REG:
-        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
-        copy_slot(x, 0, o->d);
-        retag(x, o->d);
-        if (o->pop)
-            pop(x);
-        break;
-    case X87_XCHG: /* both full: the values swap, each gets its tag */
-        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
-        slot_of(x, X64_R10, 0);
-        slot_of(x, X64_RSI, o->s);
-        x64_mov_rm(x, 8, X64_RAX, slot_mem(X64_R10, 0));
-        x64_mov_rm(x, 8, X64_R11, slot_mem(X64_RSI, 0));
-        x64_mov_mr(x, 8, slot_mem(X64_R10, 0), X64_R11);
-        x64_mov_mr(x, 8, slot_mem(X64_RSI, 0), X64_RAX);
-        x64_movzx_rm(x, 4, 2, X64_RAX, slot_mem(X64_R10, 8));
-        x64_movzx_rm(x, 4, 2, X64_R11, slot_mem(X64_RSI, 8));
-        x64_mov_mr(x, 2, slot_mem(X64_R10, 8), X64_R11);
-        x64_mov_mr(x, 2, slot_mem(X64_RSI, 8), X64_RAX);
-        retag(x, 0);
-        retag(x, o->s);
-        break;
-    case X87_CONST:
-        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
-        move_top(x, -1);
-        slot_of(x, X64_R10, 0);
-        x64_mov_ri(x, 8, X64_RAX, o->one ? 0x8000000000000000ull : 0);
-        x64_mov_mr(x, 8, slot_mem(X64_R10, 0), X64_RAX);
-        x64_mov_mi(x, 2, slot_mem(X64_R10, 8), o->one ? 0x3fff : 0);
-        retag(x, 0);
-        break;
-    case X87_SIGN: /* the sign bit only; C1 cleared */
-        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
-        slot_of(x, X64_R10, 0);
-        if (o->one)
-            x64_alu_mi(x, X64_AND, 2, slot_mem(X64_R10, 8), 0x7fff);
-        else
-            x64_alu_mi(x, X64_XOR, 2, slot_mem(X64_R10, 8), (int32_t)0xffff8000);
-        retag(x, 0);
-        break;
-    }
-}
-
-/* After the operation: FSW, FTW, and FIP FCS FOP (FDP FDS) of the
- * instruction, as note_insn (cpu/fpu_exec.c). */
-static void write_back(struct x64_gen *g, const struct insn *in)
+/* The run's start: the checks (to a stub that runs the instruction through
+ * the interpreter and leaves), then the guest's control word and the
+ * start's ST(k-1)..ST(0) pushed onto the host's stack. */
+static void start(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
-    int32_t sel = CPU_OFF(seg) + (int32_t)offsetof(struct seg_cache, sel);
+    struct x64_x87_run r = plan(g);
+    uint32_t site[5];
+    int n = 0;
+    x64_test_mi(x, 1, X64_MEM(X64_RBX, CPU_OFF(cr0)), CR0_EM | CR0_TS);
+    site[n++] = x64_jcc32(x, X64_CC_NE);
+    x64_movzx_rm(x, 4, 2, X64_RAX, X64_MEM(X64_RBX, FPU_OFF(fcw)));
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, FPU_EXC);
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, FPU_EXC);
+    site[n++] = x64_jcc32(x, X64_CC_NE);
+    x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
+    x64_test_ri(x, 4, X64_RDX, FPU_ES);
+    site[n++] = x64_jcc32(x, X64_CC_NE);
+    top2_of_fsw(x);
+    /* the tags in stack order (ST(i) at bits 2i); a 1 at bit 2i of
+     * tags & tags >> 1 for an empty ST(i): positions 0..k-1 full, those
+     * the run pushes into (8 + tmin..7) empty */
+    uint32_t full = 0, empty = 0;
+    for (int p = 0; p < r.k; p++)
+        full |= 1u << (2 * p);
+    for (int p = 8 + r.tmin; p < 8; p++)
+        empty |= 1u << (2 * p);
+    x64_movzx_rm(x, 4, 2, X64_RDI, X64_MEM(X64_RBX, FPU_OFF(ftw)));
+    x64_shift_rcl(x, X64_ROR, 2, X64_RDI);
+    x64_mov_rr(x, 4, X64_RAX, X64_RDI);
+    x64_shift_ri(x, X64_SHR, 4, X64_RAX, 1);
+    x64_alu_rr(x, X64_AND, 4, X64_RAX, X64_RDI);
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(full | empty));
+    x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)empty);
+    site[n++] = x64_jcc32(x, X64_CC_NE);
+    struct x64_cold *c = x64_cold_new(g, X64_COLD_ACCESS);
+    if (c) {
+        for (int k = 0; k < n; k++)
+            c->site[k] = site[k];
+        c->nsite = n;
+        c->eip = g->eip;
+        c->pending = g->pending;
+        c->index = (uint8_t)g->i;
+        c->open = true;
+        c->leave = true;
+        c->dirty = g->rc.dirty;
+    }
+    if (!g->x87_synced)
+        host_flags_known(x);
+    guest_cw(x);
+    for (int p = r.k - 1; p >= 0; p--) {
+        slot_of(x, X64_R10, p);
+        FLD_T(x, X64_R10);
+    }
+    r.open = true;
+    g->x87 = r;
+    g->x87_synced = true; /* (once the run has merged them, at its end) */
+}
+
+/* Run `r` to cpu->fpu (gen.h, x64_x87_close). */
+void x64_x87_spill(struct x64_gen *g, const struct x64_x87_run *r)
+{
+    struct x64_buf *x = g->x;
+    int h = r->k - r->t; /* the host's depth: positions t..k-1 */
+    if (r->done < 0) {
+        /* nothing run: the loaded registers are unchanged */
+        for (int j = 0; j < h; j++)
+            x64_x87_r(x, 0xdd, 0xd8); /* fstp st(0) */
+        abi_cw(x);
+        return;
+    }
+    x64_fnstsw_ax(x); /* C1 and the flags of the run */
+    x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
+    top2_of_fsw(x); /* TOP at the start: FSW is the start's until here */
+    for (int p = r->t; p < r->k; p++) {
+        if ((r->written >> (p & 7)) & 1) {
+            slot_of(x, X64_R10, p);
+            FSTP_T(x, X64_R10);
+        } else {
+            x64_x87_r(x, 0xdd, 0xd8);
+        }
+    }
+    /* the tags, in stack order of the start: the written registers still
+     * on the stack get theirs, the popped ones empty (all below t: also
+     * those pushed and popped, whose tags a spill in a cold stub may have
+     * set, and those the start found empty) */
+    uint32_t popped = 0;
+    for (int p = r->tmin < 0 ? r->tmin : 0; p < r->t; p++)
+        popped |= (uint32_t)TAG_EMPTY << (2 * (p & 7));
+    bool retag = popped != 0;
+    for (int p = r->t; p < r->k; p++)
+        retag |= (r->written >> (p & 7)) & 1;
+    if (retag) {
+        x64_movzx_rm(x, 4, 2, X64_RDI, X64_MEM(X64_RBX, FPU_OFF(ftw)));
+        x64_shift_rcl(x, X64_ROR, 2, X64_RDI);
+        for (int p = r->t; p < r->k; p++) {
+            if (!((r->written >> (p & 7)) & 1))
+                continue;
+            int sh = 2 * (p & 7);
+            slot_of(x, X64_R10, p);
+            tag_of_slot(x);
+            x64_alu_ri(x, X64_AND, 4, X64_RDI, (int32_t)~(TAG_EMPTY << sh));
+            if (sh)
+                x64_shift_ri(x, X64_SHL, 4, X64_RSI, (uint8_t)sh);
+            x64_alu_rr(x, X64_OR, 4, X64_RDI, X64_RSI);
+        }
+        if (popped)
+            x64_alu_ri(x, X64_OR, 4, X64_RDI, (int32_t)popped);
+        x64_shift_rcl(x, X64_ROL, 2, X64_RDI);
+        x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(ftw)), X64_RDI);
+    }
+    /* FSW: TOP, C1 and the exception flags */
+    if (r->t) {
+        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~((7 << FPU_TOP_SHIFT) | FPU_C1));
+        x64_lea(x, 4, X64_RSI, X64_MEM(X64_RCX, 2 * r->t));
+        x64_alu_ri(x, X64_AND, 4, X64_RSI, 0xe);
+        x64_shift_ri(x, X64_SHL, 4, X64_RSI, FPU_TOP_SHIFT - 1);
+        x64_alu_rr(x, X64_OR, 4, X64_RDX, X64_RSI);
+    } else {
+        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~FPU_C1);
+    }
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, FPU_EXC | FPU_C1);
+    x64_alu_rr(x, X64_OR, 4, X64_RDX, X64_RAX);
     x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fsw)), X64_RDX);
-    x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(ftw)), X64_R8);
-    x64_mov_mi(x, 4, X64_MEM(X64_RBX, FPU_OFF(fip)), (int32_t)g->eip);
+    /* FIP FCS FOP of the last instruction, as note_insn (cpu/fpu_exec.c) */
+    const struct insn *in = &g->b->insn[r->done];
+    int32_t sel = CPU_OFF(seg) + (int32_t)offsetof(struct seg_cache, sel);
+    x64_mov_mi(x, 4, X64_MEM(X64_RBX, FPU_OFF(fip)), (int32_t)r->done_eip);
     x64_movzx_rm(x, 4, 2, X64_RAX,
                  X64_MEM(X64_RBX, sel + SEG_CS * (int32_t)sizeof(struct seg_cache)));
     x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fcs)), X64_RAX);
     x64_mov_mi(x, 2, X64_MEM(X64_RBX, FPU_OFF(fop)),
                (int32_t)(((in->opcode & 7) << 8) | in->modrm));
-    if (in->is_mem) {
-        x64_ea(g, in); /* again: X64_EA was scratch since (RAX and RCX are free here) */
-        x64_mov_mr(x, 4, X64_MEM(X64_RBX, FPU_OFF(fdp)), X64_EA);
-        x64_movzx_rm(x, 4, 2, X64_RAX,
-                     X64_MEM(X64_RBX, sel + in->seg * (int32_t)sizeof(struct seg_cache)));
-        x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fds)), X64_RAX);
+    abi_cw(x);
+}
+
+void x64_x87_close(struct x64_gen *g)
+{
+    x64_x87_spill(g, &g->x87);
+    g->x87.open = false;
+    g->flags_valid = false;
+}
+
+void x64_x87_reload(struct x64_gen *g, const struct x64_x87_run *r, int t_after)
+{
+    struct x64_buf *x = g->x;
+    x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
+    host_flags_known(x);
+    guest_cw(x);
+    top2_of_fsw(x); /* TOP now: position t_after */
+    for (int j = r->k - t_after - 1; j >= 0; j--) {
+        slot_of(x, X64_R10, j);
+        FLD_T(x, X64_R10);
     }
+    /* While a run is open, FSW's TOP is the start's: the spill at its end
+     * counts from it. */
+    if (t_after) {
+        x64_alu_ri(x, X64_AND, 4, X64_RDX, ~(7 << FPU_TOP_SHIFT));
+        x64_lea(x, 4, X64_RSI, X64_MEM(X64_RCX, -2 * t_after));
+        x64_alu_ri(x, X64_AND, 4, X64_RSI, 0xe);
+        x64_shift_ri(x, X64_SHL, 4, X64_RSI, FPU_TOP_SHIFT - 1);
+        x64_alu_rr(x, X64_OR, 4, X64_RDX, X64_RSI);
+        x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fsw)), X64_RDX);
+    }
+}
+
+/* A pop leaves the value in its physical register (FSAVE and FXSAVE show
+ * it): when the run wrote ST(0), its slot gets a copy before the pop.
+ * FSW's TOP is the start's while the run is open. Clobbers RAX. */
+static void keep_popped(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    x64_movzx_rm(x, 4, 2, X64_RAX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
+    x64_shift_ri(x, X64_SHR, 4, X64_RAX, FPU_TOP_SHIFT - 1);
+    x64_lea(x, 4, X64_RAX, X64_MEM(X64_RAX, 2 * g->x87.t));
+    x64_alu_ri(x, X64_AND, 4, X64_RAX, 0xe);
+    x64_shift_ri(x, X64_SHL, 4, X64_RAX, 3);
+    x64_x87_r(x, 0xd9, 0xc0); /* fld st(0) */
+    FSTP_T(x, X64_RAX);
 }
 
 enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
@@ -496,67 +521,51 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
     if (!decode(in, &o))
         return X64_NATIVE_NO;
     struct x64_buf *x = g->x;
-    struct x87_cold cold = {.x = x};
-    g->lf_dead = false; /* it may fault (through the cold stub) */
+    g->lf_dead = false; /* it may fault (through a cold stub) */
+    if (!g->x87.open)
+        start(g);
+    uint32_t site[4];
+    int n = 0;
     if (in->is_mem) {
         x64_ea(g, in);
         int lin = x64_tlb_fast(g, in->seg, o.size,
-                               o.kind == X87_STORE_MEM ? ACC_WRITE : ACC_READ, cold.site, &cold.n);
+                               o.kind == X87_STORE_MEM ? ACC_WRITE : ACC_READ, site, &n);
         x64_lea(x, 8, X64_RDI, X64_MEMX(X64_RAX, lin, 0, 0));
     }
-    /* the state the native forms assume */
-    x64_test_mi(x, 1, X64_MEM(X64_RBX, CPU_OFF(cr0)), CR0_EM | CR0_TS);
-    to_cold(&cold, X64_CC_NE);
-    x64_movzx_rm(x, 4, 2, X64_RAX, X64_MEM(X64_RBX, FPU_OFF(fcw)));
-    x64_alu_ri(x, X64_AND, 4, X64_RAX, FPU_EXC);
-    x64_alu_ri(x, X64_CMP, 4, X64_RAX, FPU_EXC);
-    to_cold(&cold, X64_CC_NE);
-    x64_movzx_rm(x, 4, 2, X64_RDX, X64_MEM(X64_RBX, FPU_OFF(fsw)));
-    x64_test_ri(x, 4, X64_RDX, FPU_ES);
-    to_cold(&cold, X64_CC_NE);
-    x64_mov_rr(x, 4, X64_RCX, X64_RDX);
-    x64_shift_ri(x, X64_SHR, 4, X64_RCX, FPU_TOP_SHIFT - 1);
-    x64_alu_ri(x, X64_AND, 4, X64_RCX, 0xe);
-    x64_movzx_rm(x, 4, 2, X64_R8, X64_MEM(X64_RBX, FPU_OFF(ftw)));
-    x64_mov_rr(x, 4, X64_R9, X64_R8);
-    x64_shift_rcl(x, X64_ROR, 2, X64_R9);
-    switch (o.kind) {
-    case X87_ARITH:
-        need_tag(&cold, o.d, true);
-        if (!in->is_mem)
-            need_tag(&cold, o.s, true);
-        break;
-    case X87_LOAD_MEM:
-    case X87_CONST:
-        need_tag(&cold, 7, false);
-        break;
-    case X87_LOAD_REG:
-        need_tag(&cold, o.s, true);
-        need_tag(&cold, 7, false);
-        break;
-    case X87_XCHG:
-    case X87_COMI:
-        need_tag(&cold, o.s, true);
-        need_tag(&cold, 0, true);
-        break;
-    default:
-        need_tag(&cold, 0, true);
-        break;
+    if (o.pop && ((g->x87.written >> (g->x87.t & 7)) & 1))
+        keep_popped(g);
+    if (in->is_mem) {
+        /* the guest's instruction on [RDI] */
+        x64_x87_m(x, o.esc, in->reg, X64_MEM(X64_RDI, 0));
+        int32_t sel = CPU_OFF(seg) + (int32_t)offsetof(struct seg_cache, sel);
+        x64_mov_mr(x, 4, X64_MEM(X64_RBX, FPU_OFF(fdp)), X64_EA);
+        x64_movzx_rm(x, 4, 2, X64_RAX,
+                     X64_MEM(X64_RBX, sel + in->seg * (int32_t)sizeof(struct seg_cache)));
+        x64_mov_mr(x, 2, X64_MEM(X64_RBX, FPU_OFF(fds)), X64_RAX);
+    } else {
+        x64_x87_r(x, (uint8_t)in->opcode, in->modrm); /* the guest's instruction itself */
     }
+    if (o.kind == X87_COMI) {
+        /* ZF PF CF from the host's compare, OF SF AF clear */
+        x64_pushf(x);
+        x64_pop(x, X64_R11);
+        x64_alu_ri(x, X64_AND, 4, X64_R11, EF_ZF | EF_PF | EF_CF);
+        x64_mov_mr(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.eager)), X64_R11);
+        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.op)), LF_EAGER);
+        g->lf_known = X64_LF_UNKNOWN;
+    }
+    x64_cold_access(g, site, n); /* (the run as the instruction found it) */
+    struct x64_x87_run before = g->x87;
+    if (!plan_op(&g->x87, &o) || g->x87.k != before.k) {
+        x->error = true; /* cannot happen: the plan held it */
+        return X64_NATIVE_OK;
+    }
+    g->x87.done = (int16_t)g->i;
+    g->x87.done_eip = g->eip;
+    if (n)
+        g->cold[g->ncold - 1].run_t_after = g->x87.t;
     g->flags_valid = false;
-    bool synced = g->x87_synced;
-    operate(x, &o, in->is_mem, !synced);
-    if (o.kind == X87_COMI)
-        g->lf_known = X64_LF_UNKNOWN; /* cpu->lf holds eager flags now */
-    write_back(g, in);
-    x64_cold_access(g, cold.site, cold.n);
-    if (g->ncold)
-        g->cold[g->ncold - 1].x87 = true;
     g->pending++;
-    /* the host's flags are the guest's subset after a host operation, and
-     * stay so across the integer-only forms (and other native code) */
-    g->x87_synced = synced || o.kind == X87_ARITH || o.kind == X87_SQRT ||
-                    o.kind == X87_LOAD_MEM || o.kind == X87_STORE_MEM || o.kind == X87_COMI;
     return X64_NATIVE_OK;
 }
 
