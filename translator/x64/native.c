@@ -18,7 +18,7 @@
  *   instruction again through its handler (gen.h: X64_COLD_ACCESS), which
  *   this rule makes right.
  * Guest registers are read and written through the block's register cache
- * (regcache.c: RBP R13 R14 R15, and R8 R9 in blocks without x87 code);
+ * (regcache.c: RBP R13 R14 R15 R8 R9);
  * RAX RCX RDX RDI R10 R11 are host scratch and RSI (X64_EA) holds the
  * effective address. A call in a fast path keeps R8 and R9. */
 #if defined(__x86_64__)

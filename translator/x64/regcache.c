@@ -14,9 +14,8 @@
 #include "cpu/insn.h"
 #include "translator/x64/gen.h"
 
-/* The callee-saved four first; R8 and R9 are the x87 code's scratch
- * (native_x87.c), so only blocks without x87 instructions get them, and
- * the few calls in a fast path save them (native.c). */
+/* The callee-saved four first; the few calls in a fast path save R8 and
+ * R9 (native.c), and no other code of a block uses them. */
 static const int cache_host[X64_RC_N] = {X64_R14, X64_R15, X64_RBP, X64_R13, X64_R8, X64_R9};
 
 static struct x64_mem gpr(int r, int byte)
@@ -48,8 +47,6 @@ void x64_rc_plan(struct x64_gen *g)
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
         unsigned op = in->opcode;
-        if (op >= 0xd8 && op <= 0xdf)
-            n = 4;
         int size = (in->flags & D_BYTE) ? 1 : 4;
         if (in->is_mem) {
             if (in->ea_base != EA_NONE)
