@@ -152,21 +152,27 @@ static bool redo_flags_op(struct x64_buf *x, unsigned kind, int size)
 }
 
 /* Host flags = the guest's, from cpu->lf, whatever record it holds: inline
- * for the commonest (32-bit SUB/CMP, logic, ADD, INC/DEC and SZP:
- * redo_flags_op; eager flags, e.g. of FCOMI, through POPF), else
+ * for the commonest (32-bit SUB/CMP, logic, ADD, INC/DEC and SZP, 8-bit
+ * SUB/CMP and logic: redo_flags_op; eager flags, e.g. of FCOMI, through POPF), else
  * cpu_get_arith() through POPF (masked to the arithmetic flags: TF, DF, AC
  * stay clear). Clobbers RAX only. */
 static void remat_flags_any(struct x64_gen *g)
 {
-    static const unsigned inline_kinds[] = {LF_SUB, LF_LOGIC, LF_ADD, LF_DEC, LF_INC, LF_SZP};
+    /* the commonest first; byte compares and tests follow string
+     * instructions (CMPS, SCAS: handlers) */
+    static const struct { unsigned kind, size; } inline_kinds[] = {
+        {LF_SUB, 4}, {LF_LOGIC, 4}, {LF_ADD, 4}, {LF_DEC, 4}, {LF_INC, 4}, {LF_SZP, 4},
+        {LF_SUB, 1}, {LF_LOGIC, 1},
+    };
     enum { NK = sizeof inline_kinds / sizeof inline_kinds[0] };
     struct x64_buf *x = g->x;
     uint32_t done[NK];
     x64_mov_rm(x, 4, X64_RAX, lf(0));
     for (int k = 0; k < NK; k++) {
-        x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)(inline_kinds[k] | 4 << 8));
+        unsigned kind = inline_kinds[k].kind, size = inline_kinds[k].size;
+        x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)(kind | size << 8));
         uint32_t other = x64_jcc8(x, X64_CC_NE);
-        redo_flags_op(x, inline_kinds[k], 4);
+        redo_flags_op(x, kind, (int)size);
         done[k] = x64_jmp32(x);
         x64_patch_rel8(x, other); /* EAX still holds the kind */
     }
@@ -877,14 +883,12 @@ static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
     if (in->is_mem || count == 0 || count > (unsigned)top)
         return false;
     if (!g->lf_dead) {
-        x64_push(x, X64_R8); /* cache registers a call clobbers (regcache.c) */
-        x64_push(x, X64_R9);
-        x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-        x64_gen_call(g, (const void *)cpu_get_arith);
-        x64_pop(x, X64_R9);
-        x64_pop(x, X64_R8);
-        x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(EF_ARITH & ~(EF_CF | EF_OF)));
-        x64_mov_rr(x, 4, X64_RDI, X64_RAX);
+        /* SF ZF AF PF stay: the guest's flags from the host's */
+        if (!g->flags_valid)
+            remat_flags(g);
+        x64_pushf(x);
+        x64_pop(x, X64_RDI);
+        x64_alu_ri(x, X64_AND, 4, X64_RDI, (int32_t)(EF_ARITH & ~(EF_CF | EF_OF)));
     }
     load_reg(g, X64_RDX, in->rm, size);
     x64_shift_ri(x, (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
