@@ -31,6 +31,7 @@ void mmu_flush_all_global(struct cpu *cpu)
     t->mem_gen_ptr = cpu->mem ? memmap_generation_ptr(cpu->mem) : &no_map_gen;
     t->mem_gen = *t->mem_gen_ptr;
     t->a20_mask = cpu->a20_mask;
+    t->gen++;
     cpu->exec_break = 1; /* translations changed under the running trace */
 }
 
@@ -49,6 +50,7 @@ void mmu_flush_all(struct cpu *cpu)
                 invalidate(t, &all[i]);
     }
     t->nfill = 0;
+    t->gen++;
     cpu->exec_break = 1;
 }
 
@@ -65,6 +67,7 @@ void mmu_flush_page(struct cpu *cpu, uint32_t lin)
                 if (t->e[u][i].flags & TLB_LARGE)
                     invalidate(t, &t->e[u][i]);
     }
+    t->gen++;
     cpu->exec_break = 1;
 }
 

@@ -50,6 +50,10 @@ struct tlb {
     uint64_t mem_gen;                /* memmap generation the entries were filled under */
     const uint64_t *mem_gen_ptr;     /* the memmap's live generation counter */
     uint32_t a20_mask;               /* cpu->a20_mask the entries were filled under */
+    /* Bumped by every flush (CR3/CR0/CR4 writes, INVLPG, a changed memory
+     * map or A20): a translation seen at one count holds while it lasts
+     * (the translator's table of indirect-branch targets relies on it). */
+    uint64_t gen;
     uint32_t nlarge;                 /* live TLB_LARGE entries */
     /* Indices (TLB_USER << TLB_BITS | index) of the entries filled without
      * TLB_GLOBAL since the last flush, so that a CR3 write visits those

@@ -768,6 +768,49 @@ static void cross_page_case(bool fall)
     ck_assert_uint_lt(lookups, 100); /* 6000 page crossings in the last run */
 }
 
+/* A call through a register to a page whose mapping flips between two
+ * physical pages (different code) every round, by a PTE write and INVLPG
+ * or a CR3 write in turn: the table of recent targets must never enter
+ * the block of the other mapping (gen.h, struct x64_ind). nasm, org CODE:
+ *   lp: mov edi, 0x50000 / call edi / add ebx, eax
+ *       xor dword [PT + 0x50 * 4], 0x1000 / test cl, 1 / jz .cr3
+ *       invlpg [0x50000] / jmp .next
+ *   .cr3: mov eax, cr3 / mov cr3, eax
+ *   .next: dec ecx / jnz lp / hlt */
+START_TEST(indirect_remapped)
+{
+    static const uint8_t body[] = {
+        0xbf, 0x00, 0x00, 0x05, 0x00, 0xff, 0xd7, 0x01, 0xc3, 0x81, 0x35, 0x40, 0x11, 0x01, 0x00,
+        0x00, 0x10, 0x00, 0x00, 0xf6, 0xc1, 0x01, 0x74, 0x09, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x05,
+        0x00, 0xeb, 0x06, 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0x49, 0x75, 0xd6, 0xf4,
+    };
+    static const uint8_t one[] = {0xb8, 1, 0, 0, 0, 0xc3}, two[] = {0xb8, 2, 0, 0, 0, 0xc3};
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
+    for (uint64_t budget = 7; budget < 100000; budget = budget * 9 + 1) {
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        struct tmach *both[2] = {ti, tx};
+        for (int k = 0; k < 2; k++) {
+            load_state(both[k], &p, regs, 0, 1);
+            memcpy(both[k]->ram + 0x50000, one, sizeof one);
+            memcpy(both[k]->ram + 0x51000, two, sizeof two);
+        }
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[48];
+        snprintf(what, sizeof what, "remapped budget %llu", (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        if (b.exit == CPU_EXIT_HALT)
+            ck_assert_uint_eq(b.gpr[R_EBX], 1500); /* 1, 2, 1, 2... */
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+}
+END_TEST
+
 START_TEST(cross_page_jumps) { cross_page_case(false); }
 END_TEST
 
@@ -793,6 +836,7 @@ int main(void)
     tcase_add_test(tc, register_cache);
     tcase_add_test(tc, indirect_targets);
     tcase_add_test(tc, indirect_smc);
+    tcase_add_test(tc, indirect_remapped);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, random_blocks);

@@ -26,7 +26,7 @@ struct x64_block_hdr {
 
 struct x64_be {
     struct tr_engine *tr;
-    struct tr_block *ind[1u << X64_IND_BITS]; /* x64_stubs.ind */
+    struct x64_ind ind[1u << X64_IND_BITS]; /* x64_stubs.ind */
     struct x64_stubs stubs; /* in the arena: rebuilt after every flush */
     bool have_stubs;
 };
@@ -138,7 +138,8 @@ static struct tr_exit x64_exec(void *p, struct tr_ctx *ctx, struct tr_block *b)
     struct x64_be *be = p;
     typedef struct tr_exit (*enter_fn)(struct cpu *, struct tr_ctx *, void *);
     if (!b->cross_len) /* (entered only through a lookup: translator/block.h) */
-        be->ind[x64_ind_hash(b->eip)] = b; /* the dispatcher found it: a likely target */
+        /* the dispatcher found it: a likely target */
+        be->ind[x64_ind_hash(b->eip)] = (struct x64_ind){b, ctx->cpu->tlb.gen};
     return ((enter_fn)(void *)be->stubs.enter)(ctx->cpu, ctx, b->code);
 }
 

@@ -68,9 +68,9 @@ void x64_gen_jmp_stop(struct x64_gen *g)
 
 /* The rules of a chained entry (translator/backend.h) for a successor found
  * at run time: the same key as the dispatcher's lookup (EIP, mode, CS base
- * and limit; the physical address of CS:EIP through the TLB's execute
- * entry, as dispatch.c's lookup() finds it), valid and translated, and no
- * stop asked for. The budget is the successor's prologue's to check, and
+ * and limit; for the physical address of CS:EIP, no TLB flush since the
+ * dispatcher found the block through the TLB: gen.h, struct x64_ind),
+ * valid and translated, and no stop asked for. The budget is the successor's prologue's to check, and
  * exec_break is 0 in generated code (see the slot stubs in x64_gen_block). */
 static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail);
 
@@ -95,7 +95,6 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
     struct x64_buf *x = g->x;
 #define FAIL(cc) (fail[(*nfail)++] = x64_jcc32(x, (cc)))
     struct tr_block *b = g->b;
-    int cpl = (b->mode >> TR_MODE_CPL_SHIFT) & 3;
 #define BLK(f) X64_MEM(X64_RDX, (int32_t)offsetof(struct tr_block, f))
     x64_mov_rm(x, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(eip)));
     x64_mov_rr(x, 4, X64_R11, X64_RAX);
@@ -103,7 +102,9 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
     x64_alu_rr(x, X64_XOR, 4, X64_R11, X64_RAX);
     x64_alu_ri(x, X64_AND, 4, X64_R11, (1 << X64_IND_BITS) - 1);
     x64_mov_ri(x, 8, X64_RCX, (uint64_t)(uintptr_t)g->st->ind);
-    x64_mov_rm(x, 8, X64_RDX, X64_MEMX(X64_RCX, X64_R11, 3, 0));
+    _Static_assert(sizeof(struct x64_ind) == 16, "an entry is two index scales of 8");
+    x64_alu_rr(x, X64_ADD, 4, X64_R11, X64_R11);
+    x64_mov_rm(x, 8, X64_RDX, X64_MEMX(X64_RCX, X64_R11, 3, (int32_t)offsetof(struct x64_ind, b)));
     x64_test_rr(x, 8, X64_RDX, X64_RDX);
     FAIL(X64_CC_E);
     x64_alu_rm(x, X64_CMP, 4, X64_RAX, BLK(eip));
@@ -121,25 +122,10 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
     FAIL(X64_CC_E);
     x64_alu_mi(x, X64_CMP, 1, X64_MEM(X64_RBX, CPU_OFF(stop_request)), 0);
     FAIL(X64_CC_NE);
-    /* R9D = the linear address; R10 = its TLB entry's offset */
-    x64_lea(x, 4, X64_R9, X64_MEM(X64_RAX, (int32_t)b->cs_base));
-    x64_mov_rr(x, 4, X64_R10, X64_R9);
-    x64_shift_ri(x, X64_SHR, 4, X64_R10, 12);
-    x64_alu_ri(x, X64_AND, 4, X64_R10, TLB_SIZE - 1);
-    x64_shift_ri(x, X64_SHL, 4, X64_R10, 5);
-    int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
-                (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
-    x64_mov_rr(x, 4, X64_R11, X64_R9);
-    x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)TLB_PAGE_MASK);
-    x64_alu_rm(x, X64_CMP, 4, X64_R11,
-               X64_MEMX(X64_RBX, X64_R10, 0,
-                        e + (int32_t)offsetof(struct tlb_entry, tag) + 4 * ACC_EXEC));
-    FAIL(X64_CC_NE);
-    x64_mov_rm(x, 8, X64_R11,
-               X64_MEMX(X64_RBX, X64_R10, 0, e + (int32_t)offsetof(struct tlb_entry, phys)));
-    x64_alu_ri(x, X64_AND, 4, X64_R9, 0xfff);
-    x64_alu_rr(x, X64_OR, 8, X64_R11, X64_R9);
-    x64_alu_rm(x, X64_CMP, 8, X64_R11, BLK(phys));
+    x64_mov_rm(x, 8, X64_R9,
+               X64_MEMX(X64_RCX, X64_R11, 3, (int32_t)offsetof(struct x64_ind, tlb_gen)));
+    x64_alu_rm(x, X64_CMP, 8, X64_R9,
+               X64_MEM(X64_RBX, CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, gen)));
     FAIL(X64_CC_NE);
     x64_jmp_r(x, X64_R8);
 #undef FAIL

@@ -23,9 +23,14 @@ struct x64_stubs {
     /* Not code: the backend's table of recently entered blocks, by EIP
      * (x64_ind_hash), that blocks ending in an indirect branch look their
      * target up in before returning to the dispatcher. Entries are checked
-     * in full at each use (key, valid, physical page through the TLB);
-     * cleared on flush. */
-    struct tr_block **ind;
+     * in full at each use (key, valid, and the TLB's flush count: the
+     * dispatcher found the block through the TLB at that count, so CS:EIP
+     * still leads to its physical address); cleared on flush. */
+    struct x64_ind *ind;
+};
+struct x64_ind {
+    struct tr_block *b;
+    uint64_t tlb_gen; /* cpu->tlb.gen when the dispatcher entered b */
 };
 
 #define X64_IND_BITS 12
