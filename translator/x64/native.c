@@ -82,8 +82,10 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
         g->lf_known = X64_LF_UNKNOWN;
         return;
     }
-    g->lf_known = (uint32_t)(kind | size << 8);
-    x64_mov_mi(g->x, 4, lf(0), kind | size << 8);
+    uint32_t op = (uint32_t)(kind | size << 8);
+    if (g->lf_known != op) /* (else an earlier instruction of the block stored it) */
+        x64_mov_mi(g->x, 4, lf(0), (int32_t)op);
+    g->lf_known = op;
     put(g->x, lf(1), res);
     if (kind == LF_LOGIC)
         return; /* only the result is ever read back (cpu/flags.c) */
