@@ -72,14 +72,15 @@ void x64_gen_jmp_stop(struct x64_gen *g)
  * dispatcher found the block through the TLB: gen.h, struct x64_ind),
  * valid and translated, and no stop asked for. The budget is the successor's prologue's to check, and
  * exec_break is 0 in generated code (see the slot stubs in x64_gen_block). */
-static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail);
+static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail, int eip_reg,
+                             uint32_t eip);
 
-void x64_gen_jmp_indirect(struct x64_gen *g)
+void x64_gen_jmp_indirect(struct x64_gen *g, int eip_reg)
 {
     uint32_t fail[20];
     int nfail = 0;
     check_synced(g);
-    lookup_and_enter(g, fail, &nfail);
+    lookup_and_enter(g, fail, &nfail, eip_reg, 0);
     for (int k = 0; k < nfail; k++) {
         if (g->nstop < X64_MAX_EXITS)
             g->stop[g->nstop++] = fail[k];
@@ -88,15 +89,21 @@ void x64_gen_jmp_indirect(struct x64_gen *g)
     }
 }
 
-/* Jump into the table's block for cpu->eip when it may be entered from
- * here; else go on to the jcc32 sites recorded in fail[] (at most 20). */
-static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail)
+/* Jump into the table's block for cpu->eip (also in host register
+ * `eip_reg`, or the constant `eip` when that is X64_NOREG) when it may be
+ * entered from here; else go on to the jcc32 sites recorded in fail[] (at
+ * most 20). */
+static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail, int eip_reg,
+                             uint32_t eip)
 {
     struct x64_buf *x = g->x;
 #define FAIL(cc) (fail[(*nfail)++] = x64_jcc32(x, (cc)))
     struct tr_block *b = g->b;
 #define BLK(f) X64_MEM(X64_RDX, (int32_t)offsetof(struct tr_block, f))
-    x64_mov_rm(x, 4, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(eip)));
+    if (eip_reg == X64_NOREG)
+        x64_mov_ri(x, 4, X64_RAX, eip);
+    else if (eip_reg != X64_RAX)
+        x64_mov_rr(x, 4, X64_RAX, eip_reg);
     x64_mov_rr(x, 4, X64_R11, X64_RAX);
     x64_shift_ri(x, X64_SHR, 4, X64_R11, X64_IND_BITS);
     x64_alu_rr(x, X64_XOR, 4, X64_R11, X64_RAX);
@@ -297,7 +304,7 @@ static void slot_stub(struct x64_gen *g, int s, struct x64_slots *slots)
     int nfail = 0;
     uint32_t lin = b->cs_base + g->slot_eip[s];
     if (g->slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK))
-        lookup_and_enter(g, fail, &nfail);
+        lookup_and_enter(g, fail, &nfail, X64_NOREG, g->slot_eip[s]);
     patch_all(x, fail, nfail);
     exit_to_core(g, s);
 }

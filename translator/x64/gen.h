@@ -263,10 +263,11 @@ void x64_gen_flush(struct x64_gen *g);
  * call, at the block's exits): the shorter read-modify-write form. */
 void x64_gen_flush_dead(struct x64_gen *g);
 void x64_gen_jmp_stop(struct x64_gen *g);
-/* After an indirect branch stored cpu->eip (icount flushed): go on into the
- * block the table holds for it when it is valid for this CPU state, else
- * leave through STOP. Clobbers the caller-saved host registers. */
-void x64_gen_jmp_indirect(struct x64_gen *g);
+/* After an indirect branch stored cpu->eip, which host register `eip_reg`
+ * holds too (icount flushed): go on into the block the table holds for it
+ * when it is valid for this CPU state, else leave through STOP. Clobbers
+ * the caller-saved host registers. */
+void x64_gen_jmp_indirect(struct x64_gen *g, int eip_reg);
 void x64_gen_jmp_slot(struct x64_gen *g, int slot);
 /* Call a C function at `fn` (arguments already in place). */
 void x64_gen_call(struct x64_gen *g, const void *fn);

@@ -1032,7 +1032,7 @@ static enum x64_native ret_near(struct x64_gen *g)
     g->pending++;
     x64_rc_sync(g);
     x64_gen_flush_dead(g);
-    x64_gen_jmp_indirect(g);
+    x64_gen_jmp_indirect(g, X64_RAX);
     x64_patch_rel32(x, gp);
     g->rc = at_gp;
     raise_gp(g, before);
@@ -1289,7 +1289,7 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
     g->pending++;
     x64_rc_sync(g);
     x64_gen_flush_dead(g);
-    x64_gen_jmp_indirect(g);
+    x64_gen_jmp_indirect(g, X64_RDI);
     x64_patch_rel32(x, gp);
     g->rc = at_gp;
     raise_gp(g, before);
