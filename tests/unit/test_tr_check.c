@@ -268,6 +268,29 @@ START_TEST(x64_backend_passes)
 }
 END_TEST
 
+/* Run an x87 test program to its HLT (the checker's report on failure). */
+static void run_to_halt(struct tmach *t)
+{
+    enum cpu_exit r = cpu_run(t->cpu, 10000000);
+    fflush(report_f);
+    if (r != CPU_EXIT_HALT)
+        fputs(report ? report : "", stderr);
+    ck_assert_int_eq(r, CPU_EXIT_HALT);
+}
+
+/* same_state, and the x87 registers (all eight, empty or not), FSW, FTW
+ * and FCW. */
+static void same_x87_state(struct tmach *t0, struct tmach *t1)
+{
+    same_state(t0, t1);
+    const struct fpu_state *a = &t0->cpu->fpu, *b = &t1->cpu->fpu;
+    for (int r = 0; r < 8; r++)
+        ck_assert(a->st[r].mant == b->st[r].mant && a->st[r].se == b->st[r].se);
+    ck_assert_uint_eq(a->fsw, b->fsw);
+    ck_assert_uint_eq(a->ftw, b->ftw);
+    ck_assert_uint_eq(a->fcw, b->fcw);
+}
+
 /* x87 code (nasm, bits 32, org 0x1000; data at 0x3000: 1.1, 3.0f, the
  * integer 5, 7.0, a denormal, an SNaN, FCW 0x0E7F and 0x037F, 10.0f),
  * ECX = 300:
@@ -321,19 +344,9 @@ START_TEST(x64_backend_x87)
         wr16(t[k], 0x3028, 0x0e7f); /* 53-bit precision, toward zero */
         wr16(t[k], 0x302a, 0x037f);
         wr32(t[k], 0x302c, 0x41200000); /* 10.0f */
-        enum cpu_exit r = cpu_run(t[k]->cpu, 10000000);
-        fflush(report_f);
-        if (r != CPU_EXIT_HALT)
-            fputs(report ? report : "", stderr);
-        ck_assert_int_eq(r, CPU_EXIT_HALT);
+        run_to_halt(t[k]);
     }
-    same_state(t[0], t[1]);
-    const struct fpu_state *a = &t[0]->cpu->fpu, *b = &t[1]->cpu->fpu;
-    for (int r = 0; r < 8; r++)
-        ck_assert(a->st[r].mant == b->st[r].mant && a->st[r].se == b->st[r].se);
-    ck_assert_uint_eq(a->fsw, b->fsw);
-    ck_assert_uint_eq(a->ftw, b->ftw);
-    ck_assert_uint_eq(a->fcw, b->fcw);
+    same_x87_state(t[0], t[1]);
     /* the flags seen: FNSTSW after the special operands, after FNCLEX and an
      * exact add, after the overflow and the underflow */
     ck_assert_uint_eq(rd16(t[1], 0x3120) & FPU_EXC, FPU_IE | FPU_DE | FPU_ZE | FPU_PE);
@@ -408,22 +421,12 @@ START_TEST(x64_backend_x87_runs)
         memcpy(t[k]->ram + 0x3000, data, sizeof data);
         memcpy(t[k]->ram + 0x3021, odd, sizeof odd);
         wr32(t[k], 0x3040, 0x12345);
-            wr16(t[k], 0x3050, 0x0e7f);
+        wr16(t[k], 0x3050, 0x0e7f);
         wr16(t[k], 0x3052, 0x037f);
-        enum cpu_exit r = cpu_run(t[k]->cpu, 10000000);
-        fflush(report_f);
-        if (r != CPU_EXIT_HALT)
-            fputs(report ? report : "", stderr);
-        ck_assert_int_eq(r, CPU_EXIT_HALT);
+        run_to_halt(t[k]);
     }
-    same_state(t[0], t[1]);
-    const struct fpu_state *a = &t[0]->cpu->fpu, *b = &t[1]->cpu->fpu;
-    for (int r = 0; r < 8; r++)
-        ck_assert(a->st[r].mant == b->st[r].mant && a->st[r].se == b->st[r].se);
-    ck_assert_uint_eq(a->fsw, b->fsw);
-    ck_assert_uint_eq(a->ftw, b->ftw);
-    ck_assert_uint_eq(a->fcw, b->fcw);
-    ck_assert_uint_eq(a->ftw, 0xffff); /* all popped */
+    same_x87_state(t[0], t[1]);
+    ck_assert_uint_eq(t[1]->cpu->fpu.ftw, 0xffff); /* all popped */
     for (uint32_t m = 0x3100; m < 0x3130; m += 4)
         ck_assert_uint_eq(rd32(t[0], m), rd32(t[1], m));
     ck_assert_uint_eq(rd16(t[1], 0x3120) & FPU_ZE, FPU_ZE);

@@ -70,8 +70,9 @@ void x64_gen_jmp_stop(struct x64_gen *g)
  * at run time: the same key as the dispatcher's lookup (EIP, mode, CS base
  * and limit; for the physical address of CS:EIP, no TLB flush since the
  * dispatcher found the block through the TLB: gen.h, struct x64_ind),
- * valid and translated, and no stop asked for. The budget is the successor's prologue's to check, and
- * exec_break is 0 in generated code (see the slot stubs in x64_gen_block). */
+ * valid and translated, and no stop asked for. The budget is the
+ * successor's prologue's to check, and exec_break is 0 in generated code
+ * (see the slot stubs in x64_gen_block). */
 static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail, int eip_reg,
                              uint32_t eip);
 

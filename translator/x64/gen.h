@@ -225,8 +225,9 @@ void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst);
  * R10, R11 and RAX. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
 /* Point the sites in slow[] at an ACCESS cold stub for instruction g->i
- * (gen.h, struct x64_cold): the instruction again through its handler. */
-void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow);
+ * (gen.h, struct x64_cold): the instruction again through its handler.
+ * Returns the stub, or NULL (and the buffer in error) past X64_MAX_COLD. */
+struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow);
 /* The x87 instructions emitted natively (native_x87.c), as x64_native. */
 enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in);
 /* True when x64_native emits `in` without a call into C on its fast path

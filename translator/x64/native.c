@@ -185,14 +185,12 @@ static void remat_flags_any(struct x64_gen *g)
     x64_patch_rel8(x, not_eager);
     /* the call keeps what the fast path holds in scratch registers (an
      * even count of pushes keeps the stack aligned) */
-    if (g->x87.open)
-        x->error = true; /* C code with the guest's x87 stack on the host's */
     static const int keep[] = {X64_RCX, X64_RDX, X64_RSI, X64_RDI,
                                X64_R8, X64_R9, X64_R10, X64_R11};
     for (int k = 0; k < 8; k++)
         x64_push(x, keep[k]);
     x64_mov_rr(x, 8, X64_RDI, X64_RBX);
-    x64_call_abs(x, (const void *)cpu_get_arith, X64_RAX);
+    x64_gen_call(g, (const void *)cpu_get_arith);
     for (int k = 7; k >= 0; k--)
         x64_pop(x, keep[k]);
     x64_patch_rel8(x, eager);
@@ -336,11 +334,11 @@ linear:
 
 /* The failed inline path's sites go to an ACCESS stub (gen.h) that runs
  * the instruction again through its handler. */
-void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
+struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
 {
     struct x64_cold *c = x64_cold_new(g, X64_COLD_ACCESS);
     if (!c)
-        return; /* x->error: cannot happen (gen.h, X64_MAX_COLD) */
+        return NULL; /* x->error: cannot happen (gen.h, X64_MAX_COLD) */
     for (int k = 0; k < nslow; k++)
         c->site[k] = slow[k];
     c->nsite = nslow;
@@ -357,6 +355,7 @@ void x64_cold_access(struct x64_gen *g, const uint32_t *slow, int nslow)
      * handler's, and the host's status word would not say it. */
     if (g->x87.open && g->i == g->x87.last)
         c->leave = true;
+    return c;
 }
 
 /* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA. */

@@ -369,18 +369,9 @@ static void start(struct x64_gen *g)
     x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(full | empty));
     x64_alu_ri(x, X64_CMP, 4, X64_RAX, (int32_t)empty);
     site[n++] = x64_jcc32(x, X64_CC_NE);
-    struct x64_cold *c = x64_cold_new(g, X64_COLD_ACCESS);
-    if (c) {
-        for (int k = 0; k < n; k++)
-            c->site[k] = site[k];
-        c->nsite = n;
-        c->eip = g->eip;
-        c->pending = g->pending;
-        c->index = (uint8_t)g->i;
-        c->open = true;
+    struct x64_cold *c = x64_cold_access(g, site, n); /* (no run open yet) */
+    if (c)
         c->leave = true;
-        c->dirty = g->rc.dirty;
-    }
     if (!g->x87_synced)
         host_flags_known(x);
     guest_cw(x);
@@ -554,7 +545,8 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(lf.op)), LF_EAGER);
         g->lf_known = X64_LF_UNKNOWN;
     }
-    x64_cold_access(g, site, n); /* (the run as the instruction found it) */
+    /* (the run as the instruction found it) */
+    struct x64_cold *c = n ? x64_cold_access(g, site, n) : NULL;
     struct x64_x87_run before = g->x87;
     if (!plan_op(&g->x87, &o) || g->x87.k != before.k) {
         x->error = true; /* cannot happen: the plan held it */
@@ -562,8 +554,8 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
     }
     g->x87.done = (int16_t)g->i;
     g->x87.done_eip = g->eip;
-    if (n)
-        g->cold[g->ncold - 1].run_t_after = g->x87.t;
+    if (c)
+        c->run_t_after = g->x87.t;
     g->flags_valid = false;
     g->pending++;
     return X64_NATIVE_OK;
