@@ -811,6 +811,129 @@ START_TEST(indirect_remapped)
 }
 END_TEST
 
+/* Page windows (translator/x64/window.c): runs of accesses off one base
+ * register share one TLB check. The window slides across a page boundary
+ * whose next linear page maps a physical page away from it, and is
+ * misaligned by turns; its base is written in the middle (LEA, a load into
+ * it, PUSH/POP for ESP); an INVLPG after a PTE write moves a page under a
+ * window; a window writes into cached code (the next block's immediate);
+ * and the last one runs into the not-present page (#PF at a member). Both
+ * engines must agree at every budget. nasm, org CODE:
+ *       mov ecx, 300 / xor ebp, ebp
+ *   lp: imul esi, ecx, 0x1d / and esi, 0x3ff / lea ebx, [esi + 0x40d00]
+ *       mov eax, [ebx] / add eax, [ebx+0x40] / add [ebx+0x80], eax
+ *       mov edx, [ebx+0xc0] / xor [ebx+0x100], edx
+ *       movzx edi, byte [ebx+0x13f] / movsx edx, word [ebx+0x122]
+ *       add ebp, edi / add ebp, edx / add ebp, eax
+ *       mov eax, [ebx+4] / lea ebx, [ebx+0x44] / add eax, [ebx+8]
+ *       mov ebx, [ebx+0x10] / and ebx, 0xffc / add ebx, 0x42000
+ *       add eax, [ebx] / add eax, [ebx+0x20] / add ebp, eax
+ *       push ecx / mov eax, [esp] / add eax, [esp+4] / pop edx / add ebp, eax
+ *       mov esi, 0x43000 / mov eax, [esi+8]
+ *       xor dword [PT + 0x43*4], 0x7000 / invlpg [esi] / add eax, [esi+12]
+ *       add ebp, eax
+ *       mov edi, patch / mov eax, [edi+1] / add ebp, eax / mov [edi+1], ecx
+ *       jmp patch / (nop to patch + 1 = 0 mod 4)
+ *   patch: mov eax, 0x11111111 / add ebp, eax / dec ecx / jnz lp
+ *       mov ebx, 0x7ffe0 / mov eax, [ebx] / mov edx, [ebx+0x18]
+ *       add eax, [ebx+0x20] / hlt */
+START_TEST(page_windows)
+{
+    static const uint8_t body[] = {
+        0xb9, 0x2c, 0x01, 0x00, 0x00, 0x31, 0xed, 0x6b, 0xf1, 0x1d, 0x81, 0xe6, 0xff, 0x03,
+        0x00, 0x00, 0x8d, 0x9e, 0x00, 0x0d, 0x04, 0x00, 0x8b, 0x03, 0x03, 0x43, 0x40, 0x01,
+        0x83, 0x80, 0x00, 0x00, 0x00, 0x8b, 0x93, 0xc0, 0x00, 0x00, 0x00, 0x31, 0x93, 0x00,
+        0x01, 0x00, 0x00, 0x0f, 0xb6, 0xbb, 0x3f, 0x01, 0x00, 0x00, 0x0f, 0xbf, 0x93, 0x22,
+        0x01, 0x00, 0x00, 0x01, 0xfd, 0x01, 0xd5, 0x01, 0xc5, 0x8b, 0x43, 0x04, 0x8d, 0x5b,
+        0x44, 0x03, 0x43, 0x08, 0x8b, 0x5b, 0x10, 0x81, 0xe3, 0xfc, 0x0f, 0x00, 0x00, 0x81,
+        0xc3, 0x00, 0x20, 0x04, 0x00, 0x03, 0x03, 0x03, 0x43, 0x20, 0x01, 0xc5, 0x51, 0x8b,
+        0x04, 0x24, 0x03, 0x44, 0x24, 0x04, 0x5a, 0x01, 0xc5, 0xbe, 0x00, 0x30, 0x04, 0x00,
+        0x8b, 0x46, 0x08, 0x81, 0x35, 0x0c, 0x11, 0x01, 0x00, 0x00, 0x70, 0x00, 0x00, 0x0f,
+        0x01, 0x3e, 0x03, 0x46, 0x0c, 0x01, 0xc5, 0xbf, 0x97, 0x00, 0x02, 0x00, 0x8b, 0x47,
+        0x01, 0x01, 0xc5, 0x89, 0x4f, 0x01, 0xeb, 0x03, 0x90, 0x90, 0x90, 0xb8, 0x11, 0x11,
+        0x11, 0x11, 0x01, 0xc5, 0x49, 0x0f, 0x85, 0x62, 0xff, 0xff, 0xff, 0xbb, 0xe0, 0xff,
+        0x07, 0x00, 0x8b, 0x03, 0x8b, 0x53, 0x18, 0x03, 0x43, 0x20, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0, 0, 0, 0, STACK, 0, 0, 0};
+    for (uint64_t budget = 3; budget < 100000; budget = budget * 7 + 2) {
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        struct tmach *both[2] = {ti, tx};
+        for (int k = 0; k < 2; k++) {
+            struct tmach *t = both[k];
+            load_state(t, &p, regs, 0, 1);
+            uint32_t v = 7;
+            for (uint32_t a = 0x40000; a < 0x45000; a += 4, v = v * 1103515245u + 12345u)
+                wr32(t, a, v);
+            for (uint32_t a = 0x61000; a < 0x62000; a += 4, v = v * 1103515245u + 12345u)
+                wr32(t, a, v);
+            wr32(t, PT + 4 * 0x41, 0x61000 | 3); /* linear 0x41000: away from 0x40000 */
+            mmu_flush_all_global(t->cpu);
+        }
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[48];
+        snprintf(what, sizeof what, "windows budget %llu", (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        if (budget > 20000) { /* the whole program: the #PF in the last window */
+            ck_assert_uint_eq(b.cr2, HOLE);
+            ck_assert_uint_eq(b.gpr[R_ECX], 0);
+        }
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+}
+END_TEST
+
+/* A misaligned window at CPL 3 with CR0.AM: its accesses owe #AC once
+ * EFLAGS.AC is set (not a block mode bit), so the window's check must fail
+ * on alignment too (its members would not fault). EBX is odd; user pages.
+ *       mov ecx, 100
+ *   lp: mov eax, [ebx] / add eax, [ebx+4] / add eax, [ebx+8]
+ *       cmp ecx, 50 / jne skip / pushf / or dword [esp], 0x40000 / popf
+ *   skip: dec ecx / jnz lp / hlt */
+START_TEST(page_windows_ac)
+{
+    static const uint8_t body[] = {
+        0xb9, 0x64, 0x00, 0x00, 0x00, 0x8b, 0x03, 0x03, 0x43, 0x04, 0x03, 0x43, 0x08, 0x83, 0xf9,
+        0x32, 0x75, 0x09, 0x9c, 0x81, 0x0c, 0x24, 0x00, 0x00, 0x04, 0x00, 0x9d, 0x49, 0x75, 0xe7,
+        0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0, 0, 0, 0x40001, STACK, 0, 0, 0};
+    for (uint64_t budget = 5; budget < 2000; budget = budget * 3 + 1) {
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        struct tmach *both[2] = {ti, tx};
+        for (int k = 0; k < 2; k++) {
+            struct tmach *t = both[k];
+            load_state(t, &p, regs, 0, 1);
+            wr32(t, PD, PT | 7);
+            for (uint32_t pg = 0; pg < 256; pg++)
+                wr32(t, PT + 4 * pg, pg == (HOLE >> 12) ? 0 : (pg << 12) | 7);
+            t->cpu->cr0 |= CR0_AM;
+            t->cpu->cpl = 3;
+            cpu_update_modes(t->cpu);
+            mmu_flush_all_global(t->cpu);
+        }
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[48];
+        snprintf(what, sizeof what, "windows #AC budget %llu", (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        if (budget > 600) /* 51 rounds, then #AC at the first access */
+            ck_assert_uint_eq(b.gpr[R_ECX], 49);
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+}
+END_TEST
+
 START_TEST(cross_page_jumps) { cross_page_case(false); }
 END_TEST
 
@@ -837,6 +960,8 @@ int main(void)
     tcase_add_test(tc, indirect_targets);
     tcase_add_test(tc, indirect_smc);
     tcase_add_test(tc, indirect_remapped);
+    tcase_add_test(tc, page_windows);
+    tcase_add_test(tc, page_windows_ac);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, random_blocks);

@@ -5,7 +5,7 @@
  * through patched jumps, and indirect branches (and direct ones to another
  * page) go on through a table of recently entered blocks, `ind`.
  *
- * Generated code runs with RBX = struct cpu *, R12 = struct tr_ctx *;
+ * Generated code runs with RBX = struct cpu *, R12 = the budget (gen.h);
  * R13-R15 are scratch that survives helper calls (the entry trampoline saves
  * every callee-saved register). Guest registers stay in cpu->gpr. */
 #if defined(__x86_64__)
@@ -50,6 +50,10 @@ static void x64_flush(void *p)
     memset(be->ind, 0, sizeof be->ind);
 }
 
+/* The trampoline's frame below the six saved registers (gen.h). */
+#define FRAME (X64_WIN_SLOT0 + 8 * X64_WIN_SLOTS + 8)
+_Static_assert((FRAME + 6 * 8 + 8) % 16 == 0, "RSP 16-byte aligned in generated code");
+
 /* The entry trampoline, the common epilogue and the snapshot stub. */
 static bool emit_stubs(struct x64_be *be)
 {
@@ -64,16 +68,21 @@ static bool emit_stubs(struct x64_be *be)
     static const int saved[] = {X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15};
     for (int i = 0; i < 6; i++)
         x64_push(&b, saved[i]);
-    x64_alu_ri(&b, X64_SUB, 8, X64_RSP, 8); /* 16-byte aligned for helper calls */
+    /* the icount base, the ctx pointer and the page windows' slots (gen.h),
+     * 16-byte aligned for helper calls */
+    x64_alu_ri(&b, X64_SUB, 8, X64_RSP, FRAME);
     x64_mov_rr(&b, 8, X64_RBX, X64_RDI);
-    x64_mov_rr(&b, 8, X64_R12, X64_RSI);
+    x64_mov_mr(&b, 8, X64_CTX_SLOT, X64_RSI);
+    x64_mov_rm(&b, 8, X64_BUDGET, X64_MEM(X64_RSI, (int32_t)offsetof(struct tr_ctx, budget)));
     x64_count_after_call(&b); /* the counting base (gen.h, X64_ICOUNT_BASE) */
     x64_jmp_r(&b, X64_RDX);
     /* epilogue: RAX:RDX already hold the struct tr_exit */
     x64_align(&b, 16);
     be->stubs.epilogue = x64_here(&b);
     x64_count_before_call(&b, X64_RCX); /* icount from the budget; RAX:RDX kept */
-    x64_alu_ri(&b, X64_ADD, 8, X64_RSP, 8);
+    x64_mov_rm(&b, 8, X64_RCX, X64_CTX_SLOT);
+    x64_mov_mr(&b, 8, X64_MEM(X64_RCX, (int32_t)offsetof(struct tr_ctx, budget)), X64_BUDGET);
+    x64_alu_ri(&b, X64_ADD, 8, X64_RSP, FRAME);
     for (int i = 5; i >= 0; i--)
         x64_pop(&b, saved[i]);
     x64_ret(&b);

@@ -16,30 +16,24 @@ void x64_gen_flush(struct x64_gen *g)
     if (!g->pending)
         return;
     struct x64_buf *x = g->x;
-    struct x64_mem budget = X64_BUDGET;
-    if (!g->flags_valid) {
-        x64_alu_mi(x, X64_SUB, 8, budget, (int32_t)g->pending);
-        g->pending = 0;
-        return;
-    }
-    /* MOV/LEA only: the host flags hold the guest's. */
-    x64_mov_rm(x, 8, X64_RAX, budget);
-    x64_lea(x, 8, X64_RAX, X64_MEM(X64_RAX, -(int32_t)g->pending));
-    x64_mov_mr(x, 8, budget, X64_RAX);
+    if (!g->flags_valid)
+        x64_alu_ri(x, X64_SUB, 8, X64_BUDGET, (int32_t)g->pending);
+    else /* the host flags hold the guest's */
+        x64_lea(x, 8, X64_BUDGET, X64_MEM(X64_BUDGET, -(int32_t)g->pending));
     g->pending = 0;
 }
 
 void x64_count_before_call(struct x64_buf *x, int scratch)
 {
     x64_mov_rm(x, 8, scratch, X64_ICOUNT_BASE);
-    x64_alu_rm(x, X64_SUB, 8, scratch, X64_BUDGET);
+    x64_alu_rr(x, X64_SUB, 8, scratch, X64_BUDGET);
     x64_mov_mr(x, 8, X64_MEM(X64_RBX, CPU_OFF(icount)), scratch);
 }
 
 void x64_count_after_call(struct x64_buf *x)
 {
     x64_mov_rm(x, 8, X64_RAX, X64_MEM(X64_RBX, CPU_OFF(icount)));
-    x64_alu_rm(x, X64_ADD, 8, X64_RAX, X64_BUDGET);
+    x64_alu_rr(x, X64_ADD, 8, X64_RAX, X64_BUDGET);
     x64_mov_mr(x, 8, X64_ICOUNT_BASE, X64_RAX);
 }
 
@@ -175,6 +169,7 @@ static void jne_stop(struct x64_gen *g)
 static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
 {
     struct x64_buf *x = g->x;
+    x64_win_break(g, -1);
     x64_rc_sync(g);
     x64_gen_flush_dead(g);
     x64_count_before_call(x, X64_RAX);
@@ -315,14 +310,14 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 {
     for (int s = 0; s < TR_NSLOTS; s++)
         slots->site[s] = X64_NO_SITE;
-    struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN};
+    struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN, .win_tlb = -1};
     x64_rc_plan(&g);
+    x64_win_plan(&g);
     uint32_t eip = b->eip;
     /* The prologue: the whole block from the budget at once, or (too little
      * left: backend.h's rule of a chained entry) back to the dispatcher,
      * which runs what the budget allows. A chained jump is then one jmp. */
-    struct x64_mem budget = X64_BUDGET;
-    x64_alu_mi(x, X64_SUB, 8, budget, (int32_t)b->n);
+    x64_alu_ri(x, X64_SUB, 8, X64_BUDGET, (int32_t)b->n);
     uint32_t short_budget = x64_jcc32(x, X64_CC_B);
     g.pending = -(int)b->n;
     bool ended = false, helper = false;
@@ -370,7 +365,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 
     /* Entered with less budget than the block: undone, at its start. */
     x64_patch_rel32(x, short_budget);
-    x64_alu_mi(x, X64_ADD, 8, budget, (int32_t)b->n);
+    x64_alu_ri(x, X64_ADD, 8, X64_BUDGET, (int32_t)b->n);
     x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)b->eip);
     x64_gen_jmp_stop(&g);
 

@@ -84,8 +84,11 @@ struct x64_x87_run {
  *   after MMIO or a write to cached code, a data breakpoint) or else goes on
  *   at the next instruction's code with the fast path's state (the count
  *   still pending, the host flags rebuilt when the fast path has them);
- * - LEAVE: the exit after a handler-run instruction, at the EIP it left. */
-enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE };
+ * - LEAVE: the exit after a handler-run instruction, at the EIP it left;
+ * - TLB: a page window's member (window.c) whose leader's check failed, or
+ *   the leader itself: the ordinary inline TLB path, whose failure goes on
+ *   to the instruction's ACCESS stub, then back to the access. */
+enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE, X64_COLD_TLB };
 struct x64_cold {
     uint32_t site[8];  /* rel32 sites jumping to the stub */
     int nsite;
@@ -104,10 +107,33 @@ struct x64_cold {
      * (start-relative), for loading the host's stack again at cont */
     struct x64_x87_run run;
     int8_t run_t_after;
+    /* TLB: the access (segment, size, kind), the window slot a failed
+     * leader's check sets to 0 (or -1), and the ACCESS stub (index) */
+    uint8_t seg, size, acc;
+    int8_t poison;
+    int16_t access;
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
- * r/m, CALL r/m) or one LEAVE, so a block never runs out of stubs. */
-#define X64_MAX_COLD (2 * TR_BLOCK_MAX)
+ * r/m, CALL r/m), each with an ACCESS stub and perhaps a TLB path, or one
+ * LEAVE, so a block never runs out of stubs. */
+#define X64_MAX_COLD (4 * TR_BLOCK_MAX)
+
+/* A page window (window.c): accesses of a block off one base register
+ * that one TLB check covers. Its addend lives in a frame slot
+ * (X64_WIN_SLOT0 + 8 * its index off RSP) from its leader's check on. */
+#define X64_WIN_SLOTS 4
+#define X64_WIN_PLAN 8 /* candidates looked at per block */
+#define X64_WIN_SLOT0 16
+struct x64_win {
+    int8_t base;      /* the guest register */
+    int16_t leader;   /* the first member (block index): it checks the window */
+    int32_t dmin;     /* the lowest member displacement */
+    uint16_t span;    /* bytes from base + dmin to the end of the highest member */
+    uint8_t align;    /* the largest member size: base + dmin must be aligned to it */
+    bool read, write; /* the access kinds of the members */
+    bool started;     /* the leader's check is emitted */
+    bool broken;      /* the base or the TLB may have changed: no more members */
+};
 
 /* The block's cache of guest registers in host registers (regcache.c).
  * Up to X64_RC_N guest registers, chosen per block, live in the
@@ -154,6 +180,12 @@ struct x64_gen {
     struct x64_cold cold[X64_MAX_COLD];
     int ncold;
     struct x64_rc rc;
+    struct x64_win win[X64_WIN_SLOTS];
+    int nwin;
+    int8_t win_of[TR_BLOCK_MAX];    /* per instruction: its window, or -1 */
+    int32_t win_disp[TR_BLOCK_MAX]; /* ... its displacement and access size */
+    uint8_t win_size[TR_BLOCK_MAX];
+    int16_t win_tlb; /* the TLB path waiting for its ACCESS stub, or -1 */
 };
 
 /* A new cold stub; NULL (and the buffer in error) past X64_MAX_COLD. */
@@ -178,6 +210,20 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
  * and NOT on registers, CBW/CWD): the lazy flags record is not looked at
  * across it. */
 bool x64_native_keeps_flags(const struct insn *in);
+
+/* ---- page windows (window.c) ---- */
+
+/* Choose block g->b's page windows (after x64_rc_plan). */
+void x64_win_plan(struct x64_gen *g);
+/* Guest register `r` (or, for -1, anything: a handler call) may change
+ * here: the windows begun so far take no more members. */
+void x64_win_break(struct x64_gen *g, int r);
+/* For x64_tlb_fast: when this access of instruction g->i is a window's,
+ * emit the leader's check or the member's load of the addend and return
+ * true (RAX = the addend, the linear address in X64_EA). */
+bool x64_win_fast(struct x64_gen *g, int segno, int size, int acc);
+/* Emit a TLB cold path (gen.h, X64_COLD_TLB). */
+void x64_win_cold(struct x64_gen *g, struct x64_cold *c);
 
 /* ---- the register cache (regcache.c) ---- */
 
@@ -224,6 +270,8 @@ void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst);
  * and returns the register holding the linear address (X64_EA or R10). Uses
  * R10, R11 and RAX. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
+/* The same without page windows: the ordinary path. */
+int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
 /* Point the sites in slow[] at an ACCESS cold stub for instruction g->i
  * (gen.h, struct x64_cold): the instruction again through its handler.
  * Returns the stub, or NULL (and the buffer in error) past X64_MAX_COLD. */
@@ -244,24 +292,30 @@ void x64_x87_spill(struct x64_gen *g, const struct x64_x87_run *r);
  * word, the host's sticky flags a subset of FSW's. The flags clobbered. */
 void x64_x87_reload(struct x64_gen *g, const struct x64_x87_run *r, int t_after);
 
-/* Counting. Blocks only take retired instructions from ctx->budget; the
- * slot at [RSP] (the entry trampoline's alignment pad, fixed while
- * generated code runs, as blocks leave the stack balanced) holds
- * cpu->icount + ctx->budget, so icount is that minus the budget. It is
- * written back before every call into C that may read it or fault
- * (x64_count_before_call), re-based after (the callee may have counted
- * too: x64_count_after_call), and on the way out (the epilogue). */
+/* Counting. Blocks only take retired instructions from the budget, which
+ * lives in R12 while generated code runs (a register, not ctx->budget: each
+ * block's prologue takes from it, and a read-modify-write of memory there
+ * chained every block to the one before through store forwarding). The
+ * entry trampoline loads it from ctx->budget and the epilogue stores it
+ * back, through the ctx pointer it keeps at X64_CTX_SLOT; the C code that
+ * blocks call never looks at ctx. The slot at [RSP] (the trampoline's
+ * frame, fixed while generated code runs, as blocks leave the stack
+ * balanced) holds cpu->icount + budget, so icount is that minus the
+ * budget. It is written back before every call into C that may read it or
+ * fault (x64_count_before_call), re-based after (the callee may have
+ * counted too: x64_count_after_call), and on the way out (the epilogue). */
 #define X64_ICOUNT_BASE X64_MEM(X64_RSP, 0)
-#define X64_BUDGET X64_MEM(X64_R12, (int32_t)offsetof(struct tr_ctx, budget))
+#define X64_CTX_SLOT X64_MEM(X64_RSP, 8)
+#define X64_BUDGET X64_R12
 /* cpu->icount = [RSP] - budget (`scratch` and the flags clobbered). */
 void x64_count_before_call(struct x64_buf *x, int scratch);
 /* [RSP] = cpu->icount + budget (RAX and the flags clobbered). */
 void x64_count_after_call(struct x64_buf *x);
-/* Take g->pending from ctx->budget (the host flags kept while they hold
- * the guest's). */
+/* Take g->pending from the budget (the host flags kept while they hold
+ * the guest's: LEA). */
 void x64_gen_flush(struct x64_gen *g);
 /* The same where the host flags are not looked at again (before a helper
- * call, at the block's exits): the shorter read-modify-write form. */
+ * call, at the block's exits): SUB. */
 void x64_gen_flush_dead(struct x64_gen *g);
 void x64_gen_jmp_stop(struct x64_gen *g);
 /* After an indirect branch stored cpu->eip, which host register `eip_reg`

@@ -251,7 +251,7 @@ static void add_count(struct x64_gen *g, int32_t pending)
 {
     if (!pending)
         return;
-    x64_alu_mi(g->x, X64_SUB, 8, X64_BUDGET, pending);
+    x64_alu_ri(g->x, X64_SUB, 8, X64_BUDGET, pending);
 }
 
 /* #GP(0) for a branch target beyond CS.limit; `pending` = the count before
@@ -281,6 +281,14 @@ static void raise_gp(struct x64_gen *g, int pending)
  * register holding lin: X64_EA itself for a flat segment, else R10. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
                     int *nslow)
+{
+    if (x64_win_fast(g, segno, size, acc))
+        return X64_EA;
+    return x64_tlb_inline(g, segno, size, acc, slow, nslow);
+}
+
+int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
+                   int *nslow)
 {
     struct x64_buf *x = g->x;
     uint32_t mode = g->b->mode;
@@ -351,6 +359,10 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     c->dirty = g->rc.dirty;
     c->run = g->x87;
     c->run_t_after = g->x87.t;
+    if (g->win_tlb >= 0) { /* the page window's path to it (window.c) */
+        g->cold[g->win_tlb].access = (int16_t)(c - g->cold);
+        g->win_tlb = -1;
+    }
     /* The run's last x87 instruction leaves after its handler: C1 is the
      * handler's, and the host's status word would not say it. */
     if (g->x87.open && g->i == g->x87.last)
@@ -478,11 +490,15 @@ void x64_gen_cold(struct x64_gen *g)
 {
     struct x64_buf *x = g->x;
     for (int i = 0; i < g->ncold; i++) {
-        const struct x64_cold *c = &g->cold[i];
+        struct x64_cold *c = &g->cold[i];
         for (int k = 0; k < c->nsite; k++)
             x64_patch_rel32(x, c->site[k]);
         if (c->kind == X64_COLD_ACCESS) {
             cold_rerun(g, c);
+            continue;
+        }
+        if (c->kind == X64_COLD_TLB) {
+            x64_win_cold(g, c);
             continue;
         }
         add_count(g, c->pending); /* LEAVE: at the EIP the handler left */

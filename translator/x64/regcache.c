@@ -143,6 +143,7 @@ void x64_rc_store(struct x64_gen *g, int r, int host, int size)
     int w = whole(r, size);
     uint8_t bit = (uint8_t)(1u << w);
     int h = g->rc.host[w];
+    x64_win_break(g, w);
     if (h >= 0 && size == 1 && r >= 4) {
         /* AH..BH: through memory, the cache register given up */
         if (g->rc.dirty & bit)
@@ -165,6 +166,7 @@ int x64_rc_host(const struct x64_gen *g, int r) { return g->rc.host[r]; }
 
 void x64_rc_written(struct x64_gen *g, int r)
 {
+    x64_win_break(g, r);
     g->rc.loaded |= (uint8_t)(1u << r);
     g->rc.dirty |= (uint8_t)(1u << r);
 }
