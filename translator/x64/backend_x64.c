@@ -5,9 +5,11 @@
  * through patched jumps, and indirect branches (and direct ones to another
  * page) go on through a table of recently entered blocks, `ind`.
  *
- * Generated code runs with RBX = struct cpu *, R12 = the budget (gen.h);
- * R13-R15 are scratch that survives helper calls (the entry trampoline saves
- * every callee-saved register). Guest registers stay in cpu->gpr. */
+ * Generated code runs with RBX = struct cpu *, R12 = the budget and the
+ * trampoline's frame at RSP (gen.h); RBP, R13-R15, R8 and R9 hold a block's
+ * cached guest registers (regcache.c), which the block stores back to
+ * cpu->gpr on its way out. The entry trampoline saves every callee-saved
+ * register. */
 #if defined(__x86_64__)
 
 #include <stddef.h>
