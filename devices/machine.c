@@ -308,11 +308,13 @@ void machine_pause(struct machine *m)
 {
     m->paused = true;
     m->cpu->stop_request = true;
+    vclock_pause(m->vc);
 }
 
 void machine_resume(struct machine *m)
 {
     m->paused = false;
+    vclock_resume(m->vc);
 }
 
 bool machine_paused(const struct machine *m)

@@ -21,7 +21,9 @@ struct vclock {
     uint64_t (*insn_src)(void *opaque); /* deterministic: live instruction count, or NULL */
     void *insn_src_opaque;
     uint64_t warped;   /* deterministic: idle time added */
-    uint64_t host_start;
+    uint64_t host_start; /* real time: host time of virtual 0, moved on by pauses */
+    bool paused;
+    uint64_t paused_at;  /* real time, paused: the virtual time it stopped at */
     struct vtimer *armed;
     void (*earliest)(void *opaque, uint64_t expire_ns);
     void *earliest_opaque;
@@ -62,7 +64,25 @@ uint64_t vclock_now(struct vclock *vc)
         uint64_t insns = vc->insn_src ? vc->insn_src(vc->insn_src_opaque) : vc->insns;
         return (insns << vc->shift) + vc->warped;
     }
+    if (vc->paused)
+        return vc->paused_at;
     return host_ns() - vc->host_start;
+}
+
+void vclock_pause(struct vclock *vc)
+{
+    if (vc->paused || vc->mode == VCLOCK_DETERMINISTIC)
+        return; /* (deterministic time moves only with instructions) */
+    vc->paused_at = host_ns() - vc->host_start;
+    vc->paused = true;
+}
+
+void vclock_resume(struct vclock *vc)
+{
+    if (!vc->paused)
+        return;
+    vc->host_start = host_ns() - vc->paused_at;
+    vc->paused = false;
 }
 
 void vclock_add_insns(struct vclock *vc, uint64_t n) { vc->insns += n; }

@@ -20,6 +20,11 @@ enum vclock_mode vclock_mode(const struct vclock *vc);
 
 /* Current virtual time in ns (monotonic, starts at 0). */
 uint64_t vclock_now(struct vclock *vc);
+/* Stop and restart virtual time (the monitor's stop and cont): in real-time
+ * mode no time passes for the guest in between, as QEMU's virtual clock.
+ * Deterministic time stands still anyway while no instruction runs. */
+void vclock_pause(struct vclock *vc);
+void vclock_resume(struct vclock *vc);
 /* Deterministic mode: account for `n` retired instructions. */
 void vclock_add_insns(struct vclock *vc, uint64_t n);
 /* Deterministic mode: read the retired-instruction count from `fn` instead

@@ -104,6 +104,37 @@ START_TEST(realtime_advances)
 }
 END_TEST
 
+/* The monitor's stop: no virtual time passes while paused (host time
+ * does), and after resume the clock goes on from where it stopped, by no
+ * more than the host time since the resume. */
+static uint64_t host_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+START_TEST(pause_stops_realtime)
+{
+    struct vclock *vc = vclock_create(VCLOCK_REALTIME, 0);
+    vclock_pause(vc);
+    uint64_t frozen = vclock_now(vc);
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+    ck_assert_uint_eq(vclock_now(vc), frozen);
+    vclock_pause(vc); /* (a second stop changes nothing) */
+    ck_assert_uint_eq(vclock_now(vc), frozen);
+    uint64_t h0 = host_mono_ns();
+    vclock_resume(vc);
+    uint64_t t = vclock_now(vc), h1 = host_mono_ns();
+    ck_assert_uint_ge(t, frozen);
+    ck_assert_uint_le(t - frozen, h1 - h0);
+    nanosleep(&ts, NULL);
+    ck_assert_uint_ge(vclock_now(vc) - t, 5000000); /* running again */
+    vclock_destroy(vc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vclock");
@@ -112,6 +143,7 @@ int main(void)
     tcase_add_test(tc, timers_fire_in_order);
     tcase_add_test(tc, periodic_rearm_is_bounded);
     tcase_add_test(tc, realtime_advances);
+    tcase_add_test(tc, pause_stops_realtime);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
