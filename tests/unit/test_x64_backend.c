@@ -768,6 +768,35 @@ static void cross_page_case(bool fall)
     ck_assert_uint_lt(lookups, 100); /* 6000 page crossings in the last run */
 }
 
+/* Both engines from the same state (load_state, then `prep` on each
+ * machine), `budget` instructions each, compared; the x64 result in *out. */
+static void run_both(const struct prog *p, const uint32_t *regs, uint64_t budget,
+                     void (*prep)(struct tmach *), const char *name, struct result *out)
+{
+    struct tmach *ti = new_machine(false), *tx = new_machine(true);
+    struct tmach *both[2] = {ti, tx};
+    for (int k = 0; k < 2; k++) {
+        load_state(both[k], p, regs, 0, 1);
+        if (prep)
+            prep(both[k]);
+    }
+    struct result a;
+    run(ti, &a, budget);
+    run(tx, out, budget);
+    char what[64];
+    snprintf(what, sizeof what, "%s budget %llu", name, (unsigned long long)budget);
+    compare(ti, &a, tx, out, what);
+    tm_destroy(ti);
+    tm_destroy(tx);
+}
+
+static void remapped_pages(struct tmach *t)
+{
+    static const uint8_t one[] = {0xb8, 1, 0, 0, 0, 0xc3}, two[] = {0xb8, 2, 0, 0, 0, 0xc3};
+    memcpy(t->ram + 0x50000, one, sizeof one);
+    memcpy(t->ram + 0x51000, two, sizeof two);
+}
+
 /* A call through a register to a page whose mapping flips between two
  * physical pages (different code) every round, by a PTE write and INVLPG
  * or a CR3 write in turn: the table of recent targets must never enter
@@ -784,32 +813,43 @@ START_TEST(indirect_remapped)
         0x00, 0x10, 0x00, 0x00, 0xf6, 0xc1, 0x01, 0x74, 0x09, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x05,
         0x00, 0xeb, 0x06, 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0x49, 0x75, 0xd6, 0xf4,
     };
-    static const uint8_t one[] = {0xb8, 1, 0, 0, 0, 0xc3}, two[] = {0xb8, 2, 0, 0, 0, 0xc3};
     struct prog p;
     memcpy(p.b, body, sizeof body);
     p.n = sizeof body;
     uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 7; budget < 100000; budget = budget * 9 + 1) {
-        struct tmach *ti = new_machine(false), *tx = new_machine(true);
-        struct tmach *both[2] = {ti, tx};
-        for (int k = 0; k < 2; k++) {
-            load_state(both[k], &p, regs, 0, 1);
-            memcpy(both[k]->ram + 0x50000, one, sizeof one);
-            memcpy(both[k]->ram + 0x51000, two, sizeof two);
-        }
-        struct result a, b;
-        run(ti, &a, budget);
-        run(tx, &b, budget);
-        char what[48];
-        snprintf(what, sizeof what, "remapped budget %llu", (unsigned long long)budget);
-        compare(ti, &a, tx, &b, what);
+        struct result b;
+        run_both(&p, regs, budget, remapped_pages, "remapped", &b);
         if (b.exit == CPU_EXIT_HALT)
             ck_assert_uint_eq(b.gpr[R_EBX], 1500); /* 1, 2, 1, 2... */
-        tm_destroy(ti);
-        tm_destroy(tx);
     }
 }
 END_TEST
+
+/* Data for page_windows: linear 0x41000 maps a physical page away from
+ * 0x40000 (a window must not run from one into the other). */
+static void window_data(struct tmach *t)
+{
+    uint32_t v = 7;
+    for (uint32_t a = 0x40000; a < 0x45000; a += 4, v = v * 1103515245u + 12345u)
+        wr32(t, a, v);
+    for (uint32_t a = 0x61000; a < 0x62000; a += 4, v = v * 1103515245u + 12345u)
+        wr32(t, a, v);
+    wr32(t, PT + 4 * 0x41, 0x61000 | 3);
+    mmu_flush_all_global(t->cpu);
+}
+
+/* CPL 3 on user pages, CR0.AM set (page_windows_ac). */
+static void user_pages_ac(struct tmach *t)
+{
+    wr32(t, PD, PT | 7);
+    for (uint32_t pg = 0; pg < 256; pg++)
+        wr32(t, PT + 4 * pg, pg == (HOLE >> 12) ? 0 : (pg << 12) | 7);
+    t->cpu->cr0 |= CR0_AM;
+    t->cpu->cpl = 3;
+    cpu_update_modes(t->cpu);
+    mmu_flush_all_global(t->cpu);
+}
 
 /* Page windows (translator/x64/window.c): runs of accesses off one base
  * register share one TLB check. The window slides across a page boundary
@@ -859,31 +899,12 @@ START_TEST(page_windows)
     p.n = sizeof body;
     uint32_t regs[8] = {0, 0, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 3; budget < 100000; budget = budget * 7 + 2) {
-        struct tmach *ti = new_machine(false), *tx = new_machine(true);
-        struct tmach *both[2] = {ti, tx};
-        for (int k = 0; k < 2; k++) {
-            struct tmach *t = both[k];
-            load_state(t, &p, regs, 0, 1);
-            uint32_t v = 7;
-            for (uint32_t a = 0x40000; a < 0x45000; a += 4, v = v * 1103515245u + 12345u)
-                wr32(t, a, v);
-            for (uint32_t a = 0x61000; a < 0x62000; a += 4, v = v * 1103515245u + 12345u)
-                wr32(t, a, v);
-            wr32(t, PT + 4 * 0x41, 0x61000 | 3); /* linear 0x41000: away from 0x40000 */
-            mmu_flush_all_global(t->cpu);
-        }
-        struct result a, b;
-        run(ti, &a, budget);
-        run(tx, &b, budget);
-        char what[48];
-        snprintf(what, sizeof what, "windows budget %llu", (unsigned long long)budget);
-        compare(ti, &a, tx, &b, what);
+        struct result b;
+        run_both(&p, regs, budget, window_data, "windows", &b);
         if (budget > 20000) { /* the whole program: the #PF in the last window */
             ck_assert_uint_eq(b.cr2, HOLE);
             ck_assert_uint_eq(b.gpr[R_ECX], 0);
         }
-        tm_destroy(ti);
-        tm_destroy(tx);
     }
 }
 END_TEST
@@ -907,29 +928,10 @@ START_TEST(page_windows_ac)
     p.n = sizeof body;
     uint32_t regs[8] = {0, 0, 0, 0x40001, STACK, 0, 0, 0};
     for (uint64_t budget = 5; budget < 2000; budget = budget * 3 + 1) {
-        struct tmach *ti = new_machine(false), *tx = new_machine(true);
-        struct tmach *both[2] = {ti, tx};
-        for (int k = 0; k < 2; k++) {
-            struct tmach *t = both[k];
-            load_state(t, &p, regs, 0, 1);
-            wr32(t, PD, PT | 7);
-            for (uint32_t pg = 0; pg < 256; pg++)
-                wr32(t, PT + 4 * pg, pg == (HOLE >> 12) ? 0 : (pg << 12) | 7);
-            t->cpu->cr0 |= CR0_AM;
-            t->cpu->cpl = 3;
-            cpu_update_modes(t->cpu);
-            mmu_flush_all_global(t->cpu);
-        }
-        struct result a, b;
-        run(ti, &a, budget);
-        run(tx, &b, budget);
-        char what[48];
-        snprintf(what, sizeof what, "windows #AC budget %llu", (unsigned long long)budget);
-        compare(ti, &a, tx, &b, what);
+        struct result b;
+        run_both(&p, regs, budget, user_pages_ac, "windows #AC", &b);
         if (budget > 600) /* 51 rounds, then #AC at the first access */
             ck_assert_uint_eq(b.gpr[R_ECX], 49);
-        tm_destroy(ti);
-        tm_destroy(tx);
     }
 }
 END_TEST
