@@ -36,9 +36,14 @@ const struct tr_backend *tr_default_backend(void);
 const struct tr_backend *tr_backend_by_name(const char *name);
 
 /* Arena sizes of a translator: block headers and decoded instructions,
- * and backend code. Flushed whole when either is full. */
-#define TR_DATA_ARENA (16u << 20)
-#define TR_CODE_ARENA (16u << 20)
+ * and backend code. Flushed whole when either is full. By measurement: a
+ * Linux boot to the shell built 185 K blocks with 16 MiB each (its init
+ * code filled them about eight times), 114 K with 32 MiB and 100 K with
+ * 64 MiB; 32 MiB booted about 4% faster than 16 and costs 24 MiB more
+ * peak RSS over a 7-Zip run (still below QEMU's overhead). Only what is
+ * used is touched. */
+#define TR_DATA_ARENA (32u << 20)
+#define TR_CODE_ARENA (32u << 20)
 
 /* A translator for `cpu` (which must have a memory map), with `backend`;
  * arena sizes of 0 mean the defaults. NULL on failure. */
