@@ -619,26 +619,26 @@ static int vmdk_open(struct blockdev *bd, const char *filename, int flags, char 
             ret = n < 0 ? (int)n : -EIO;
             goto fail;
         }
-        /* qemu-img pads the descriptor file with NULs to a sector */
+        /* The descriptor ends at the first NUL. qemu-img pads the file with
+         * NULs to a sector, and when it rewrites the CID (after a write)
+         * it writes the whole old buffer back with the new, maybe shorter,
+         * text at its start: the old text's tail stays after the NUL. What
+         * is not a descriptor fails the parse below. */
         size_t tl = strnlen(text, (size_t)size);
-        size_t stray = tl;
-        while (stray < (size_t)size && !text[stray])
-            stray++;
-        if (!tl || stray < (size_t)size) {
+        if (!tl) {
             free(text);
-            if (!tl)
-                vmdk_err(err, errlen, "%s: not a VMDK descriptor (empty)", filename);
-            else
-                vmdk_err(err, errlen,
-                         "%s: not a VMDK descriptor (a NUL at byte %zu, then text at %zu of %lld)",
-                         filename, tl, stray, (long long)size);
+            vmdk_err(err, errlen, "%s: not a VMDK descriptor (empty)", filename);
             ret = -EINVAL;
             goto fail;
         }
         ret = vmdk_parse_descriptor(text, tl, &s->desc, err, errlen);
         free(text);
-        if (ret)
+        if (ret) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err && errlen ? err : "");
+            vmdk_err(err, errlen, "%s: %s", filename, why);
             goto fail;
+        }
         ret = vmdk_check_create_type(filename, s->desc.create_type, err, errlen);
         if (ret)
             goto fail;

@@ -345,6 +345,35 @@ START_TEST(malformed_refused)
 }
 END_TEST
 
+/* A descriptor file as qemu-img leaves it after rewriting a shorter CID:
+ * the text, a NUL, then the old text's tail (and NUL padding). The
+ * descriptor is what comes before the first NUL. */
+START_TEST(descriptor_tail_after_nul)
+{
+    char path[300], flat[300];
+    blkt_path(path, sizeof(path), dir, "tail.vmdk");
+    blkt_path(flat, sizeof(flat), dir, "tail-flat.vmdk");
+    FILE *f = fopen(flat, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(ftruncate(fileno(f), 100 * BLK_SECTOR), 0);
+    fclose(f);
+    static const char text[] = "# Disk DescriptorFile\nversion=1\nCID=5fa3b2\nparentCID=ffffffff\n"
+                               "createType=\"monolithicFlat\"\nRW 100 FLAT \"tail-flat.vmdk\" 0\n";
+    char buf[512] = {0};
+    memcpy(buf, text, sizeof text - 1);
+    memcpy(buf + sizeof text, "0\n", 2); /* the old CID's last digit and newline */
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, sizeof buf, f), sizeof buf);
+    fclose(f);
+    err[0] = 0;
+    struct blockdev *b = blk_open(path, "vmdk", BLK_RDONLY, err, sizeof(err));
+    ck_assert_msg(b != NULL, "%s", err);
+    ck_assert_uint_eq(blk_sectors(b), 100);
+    blk_close(b);
+}
+END_TEST
+
 /* Mixed extents in one descriptor: FLAT with an offset, ZERO, SPARSE. */
 START_TEST(mixed_extents)
 {
@@ -471,6 +500,7 @@ static Suite *vmdk_suite(void)
     tcase_add_test(tc, delta_link);
     tcase_add_test(tc, check_finds_corruption);
     tcase_add_test(tc, malformed_refused);
+    tcase_add_test(tc, descriptor_tail_after_nul);
     tcase_add_test(tc, mixed_extents);
     tcase_add_test(tc, random_corruption);
     tcase_add_test(tc, probe_and_create_errors);
