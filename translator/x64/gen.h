@@ -270,6 +270,10 @@ void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst);
  * and returns the register holding the linear address (X64_EA or R10). Uses
  * R10, R11 and RAX. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
+/* R11 = the offset of the TLB entry for the linear address in `lin` (of
+ * the table the block's CPL uses), added to the returned displacement off
+ * RBX. Flags clobbered. */
+int32_t x64_tlb_index(struct x64_gen *g, int lin);
 /* The same without page windows: the ordinary path. */
 int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
 /* Point the sites in slow[] at an ACCESS cold stub for instruction g->i

@@ -287,12 +287,25 @@ int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow
     return x64_tlb_inline(g, segno, size, acc, slow, nslow);
 }
 
+int32_t x64_tlb_index(struct x64_gen *g, int lin)
+{
+    struct x64_buf *x = g->x;
+    /* R11 = the entry's offset: (lin >> 12) * 32, masked */
+    _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry index is a shift by 5");
+    x64_mov_rr(x, 4, X64_R11, lin);
+    x64_shift_ri(x, X64_SHR, 4, X64_R11, 12 - 5);
+    x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)((TLB_SIZE - 1) << 5));
+    int cpl = (g->b->mode >> 2) & 3;
+    return CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
+           (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+}
+
 int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
                    int *nslow)
 {
     struct x64_buf *x = g->x;
     uint32_t mode = g->b->mode;
-    int cpl = (mode >> 2) & 3, lin = X64_R10;
+    int lin = X64_R10;
     bool prot = (mode >> 4) & 1, v86 = (mode >> 5) & 1;
     const struct seg_cache *sc = NULL;
     int32_t seg = CPU_OFF(seg) + (int32_t)(segno * sizeof *sc);
@@ -316,14 +329,8 @@ int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *sl
     x64_mov_rr(x, 4, X64_R10, X64_EA);
     x64_alu_rm(x, X64_ADD, 4, X64_R10,
                X64_MEM(X64_RBX, seg + (int32_t)offsetof(struct seg_cache, base)));
-linear:
-    /* R11 = the entry's offset: (lin >> 12) * 32, masked */
-    _Static_assert(sizeof(struct tlb_entry) == 32, "TLB entry index is a shift by 5");
-    x64_mov_rr(x, 4, X64_R11, lin);
-    x64_shift_ri(x, X64_SHR, 4, X64_R11, 12 - 5);
-    x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)((TLB_SIZE - 1) << 5));
-    int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
-                (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+linear:;
+    int32_t e = x64_tlb_index(g, lin);
     /* The page and the low address bits an aligned access has clear: a
      * misaligned one (which may cross the page, or owe #AC) never matches,
      * as tags have those bits clear too (TLB_INVALID and TLB_SLOW are

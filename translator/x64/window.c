@@ -278,9 +278,6 @@ bool x64_win_fast(struct x64_gen *g, int segno, int size, int acc)
     /* the leader: base + dmin (32-bit) from this access's address, in R10
      * unless the leader is the lowest member */
     w->started = true;
-    int cpl = (g->b->mode >> 2) & 3;
-    int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
-                (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
     uint32_t fail[4];
     int nfail = 0;
     int lo = X64_EA;
@@ -288,9 +285,7 @@ bool x64_win_fast(struct x64_gen *g, int segno, int size, int acc)
         lo = X64_R10;
         x64_lea(x, 4, lo, X64_MEM(X64_EA, w->dmin - g->win_disp[g->i]));
     }
-    x64_mov_rr(x, 4, X64_R11, lo);
-    x64_shift_ri(x, X64_SHR, 4, X64_R11, 12 - 5);
-    x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)((TLB_SIZE - 1) << 5));
+    int32_t e = x64_tlb_index(g, lo);
     x64_mov_rr(x, 4, X64_RAX, lo);
     x64_alu_ri(x, X64_AND, 4, X64_RAX, (int32_t)(TLB_PAGE_MASK | (uint32_t)(w->align - 1)));
     /* A write tag holds the page only for plain writable RAM (mmu/tlb.c,
