@@ -103,6 +103,11 @@ struct tr_backend {
     struct tr_exit (*exec)(void *be, struct tr_ctx *ctx, struct tr_block *b);
     void (*link)(void *be, struct tr_block *from, int slot, struct tr_block *to);
     void (*unlink)(void *be, struct tr_block *from, int slot);
+    /* Optional: chain `from`'s slot to `to` on another linear page, the
+     * jump guarded at run time by the TLB (the execute entry of to's
+     * linear page must still map to's physical page); false when this slot
+     * cannot be (nothing recorded). unlink() undoes it. */
+    bool (*link_page)(void *be, struct tr_block *from, int slot, struct tr_block *to);
     void (*flush)(void *be); /* every block was dropped and the arena reset */
 };
 

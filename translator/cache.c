@@ -109,6 +109,30 @@ void tr_link(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_bl
     tr->stats.chained++;
 }
 
+bool tr_link_page(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to)
+{
+    struct tr_slot *s = &from->slot[slot];
+    if (!tr->ops->link_page)
+        return false;
+    if (s->to) { /* the old successor's page maps elsewhere now */
+        for (struct tr_slot **p = &s->to->in_head; *p; p = &(*p)->next_in)
+            if (*p == s) {
+                *p = s->next_in;
+                break;
+            }
+        tr->ops->unlink(tr->be, from, slot);
+        s->to = NULL;
+        tr->stats.unlinked++;
+    }
+    if (!tr->ops->link_page(tr->be, from, slot, to))
+        return false;
+    s->to = to;
+    s->next_in = to->in_head;
+    to->in_head = s;
+    tr->stats.chained++;
+    return true;
+}
+
 /* Void a block: no lookup finds it and no chain leads to it any more. Its
  * memory stays until the next flush (it may be running right now). */
 static void invalidate(struct tr_engine *tr, struct tr_block *b)
@@ -229,11 +253,12 @@ static void engine_destroy(void *opaque)
         const struct tr_stats *s = &tr->stats;
         fprintf(stderr,
                 "vx86: translator: %llu blocks built, %llu lookups, %llu chained, %llu chain "
-                "follows, %llu invalidated, %llu unlinked, %llu flushes, %llu fallbacks, %llu "
-                "hot pages\n",
+                "follows, %llu invalidated, %llu unlinked, %llu page guard misses, %llu "
+                "flushes, %llu fallbacks, %llu hot pages\n",
                 (unsigned long long)s->blocks_built, (unsigned long long)s->lookups,
                 (unsigned long long)s->chained, (unsigned long long)s->chain_follows,
                 (unsigned long long)s->invalidated, (unsigned long long)s->unlinked,
+                (unsigned long long)s->guard_misses,
                 (unsigned long long)s->flushes, (unsigned long long)s->fallbacks,
                 (unsigned long long)s->hot_pages);
     }

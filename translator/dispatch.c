@@ -49,18 +49,40 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
     return b ? b : tr_block_build(tr, phys, host);
 }
 
-/* A chain from -> to through `slot` stays right for every later entry of
- * `from`: both are keyed by EIP and CS, so the successor's linear address is
- * fixed, and on the linear page `from` was entered on (validated by a
- * lookup) it is on the same physical page. Mode and CS cannot change on a
- * direct near branch. */
+/* Whether `to` may follow `from` through a chained slot at all: both
+ * translated and valid, keyed by EIP and CS (so the successor's linear
+ * address is fixed), and mode and CS cannot change on a direct near
+ * branch. */
 static bool chainable(const struct tr_block *from, const struct tr_block *to)
 {
     return from->valid && to->valid && from->code && to->code && !to->cross_len &&
            (from->end == TR_END_FALL || from->end == TR_END_DIRECT) && from->mode == to->mode &&
-           from->cs_base == to->cs_base && from->cs_limit == to->cs_limit &&
-           (((from->cs_base + from->eip) ^ (to->cs_base + to->eip)) & TLB_PAGE_MASK) == 0 &&
+           from->cs_base == to->cs_base && from->cs_limit == to->cs_limit;
+}
+
+/* On the linear page `from` was entered on (validated by a lookup) the
+ * successor is on the same physical page: the chain stays right for every
+ * later entry of `from`. A successor on another page needs the backend's
+ * guard (backend.h, link_page). */
+static bool same_page(const struct tr_block *from, const struct tr_block *to)
+{
+    return (((from->cs_base + from->eip) ^ (to->cs_base + to->eip)) & TLB_PAGE_MASK) == 0 &&
            ((from->phys ^ to->phys) & ~0xfffull) == 0;
+}
+
+/* After b left through slot s to nb (found by a lookup): chain them when
+ * the backend can, else remember nb as the slot's guess. */
+static void chain(struct tr_engine *tr, struct tr_block *b, int slot, struct tr_block *nb)
+{
+    struct tr_slot *s = &b->slot[slot];
+    if (s->to == nb)
+        return; /* a guarded chain whose TLB entry was gone: found again */
+    if (!chainable(b, nb))
+        s->guess = nb;
+    else if (same_page(b, nb))
+        tr_link(tr, b, slot, nb);
+    else if (!tr_link_page(tr, b, slot, nb)) /* (replacing a chain to nb's old page) */
+        s->guess = nb;
 }
 
 /* Anything cpu_run() must decide on before the next instruction. */
@@ -147,13 +169,10 @@ void tr_run(void *opaque, struct cpu *cpu, uint64_t max)
         if (!nb)
             break;
         if (gen == tr->flush_gen) { /* else b is gone with the flush */
-            struct tr_slot *s = x.slot >= 0 ? &b->slot[x.slot] : NULL;
-            if (!s)
+            if (x.slot < 0)
                 b->ind_next = nb;
-            else if (!s->to && chainable(b, nb))
-                tr_link(tr, b, x.slot, nb);
-            else if (!s->to)
-                s->guess = nb; /* on another page, or not translated */
+            else
+                chain(tr, b, x.slot, nb);
         }
         cpu->exec_break = 0; /* building may have protected TLB entries */
         cpu->eflags &= ~EF_RF; /* as at every instruction start (IRET may set it) */

@@ -11,7 +11,7 @@
 #include "translator/block.h"
 #include "translator/translator.h"
 
-#define TR_HASH_BITS 15 /* block hash: by physical address and EIP */
+#define TR_HASH_BITS 17 /* block hash: by physical address and EIP */
 #define TR_PAGE_BITS 12 /* page lists: blocks by physical page */
 #define TR_SMC_BITS  12 /* write counters by physical page (hashed) */
 /* A page whose blocks were voided this many times since the last flush is
@@ -57,6 +57,10 @@ void tr_insert(struct tr_engine *tr, struct tr_block *b);
 void tr_drop(struct tr_engine *tr, struct tr_block *b);
 bool tr_page_hot(const struct tr_engine *tr, uint64_t phys);
 void tr_link(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to);
+/* The same for a successor on another linear page (backend.h, link_page),
+ * first unchaining the slot from an old successor; false when the backend
+ * cannot. */
+bool tr_link_page(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to);
 void tr_cache_init(struct tr_engine *tr);
 void tr_cache_fini(struct tr_engine *tr);
 

@@ -60,6 +60,7 @@ struct tr_stats {
     uint64_t chain_follows;   /* successors entered through a link */
     uint64_t invalidated;     /* blocks voided by writes to their code */
     uint64_t unlinked;        /* links undone by invalidation */
+    uint64_t guard_misses;    /* jumps to another page past their chain (none yet, or its TLB guard failed) */
     uint64_t flushes;         /* whole-cache flushes (full, reset, memory map) */
     uint64_t fallbacks;       /* engine runs left to the interpreter */
     uint64_t hot_pages;       /* pages given up to the interpreter (rewritten too often) */

@@ -708,9 +708,10 @@ static void indirect_case(bool smc)
         ck_assert_uint_lt(lookups, 100);
 }
 
-/* Direct jumps to another page are never chained (dispatch.c); the
- * unchained exit looks its known target up in the table of recent targets.
- * Budget exits and icount stay exact, and the dispatcher is left alone. */
+/* Direct jumps to another page are chained behind a TLB guard (gen.c,
+ * slot_stub), or else the exit looks its known target up in the table of
+ * recent targets. Budget exits and icount stay exact, and the dispatcher is
+ * left alone. */
 static void cross_page_case(bool fall)
 {
     static const uint8_t jumps_a[] = {
@@ -823,6 +824,53 @@ START_TEST(indirect_remapped)
         if (b.exit == CPU_EXIT_HALT)
             ck_assert_uint_eq(b.gpr[R_EBX], 1500); /* 1, 2, 1, 2... */
     }
+}
+END_TEST
+
+/* The same with CALL rel32, three times a round, to the flipping page,
+ * after a data read there has refilled the TLB entry: a direct branch to
+ * another page is chained behind a guard on the TLB's execute entry
+ * (gen.c, slot_stub), which must see the other physical page and never
+ * enter the other mapping's block; the core then chains the slot anew
+ * (dispatch.c, chain), and the round's later calls pass the guard. nasm,
+ * org CODE:
+ *   lp: xor dword [PT + 0x50 * 4], 0x1000 / test cl, 1 / jz .cr3
+ *       invlpg [0x50000] / jmp .next
+ *   .cr3: mov eax, cr3 / mov cr3, eax
+ *   .next: mov eax, [0x50000] / mov esi, 3
+ *   .in: call 0x50000 / add ebx, eax / dec esi / jnz .in
+ *       dec ecx / jnz lp / hlt */
+START_TEST(direct_remapped)
+{
+    static const uint8_t body[] = {
+        0x81, 0x35, 0x40, 0x11, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0xf6, 0xc1, 0x01, 0x74,
+        0x09, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x05, 0x00, 0xeb, 0x06, 0x0f, 0x20, 0xd8, 0x0f,
+        0x22, 0xd8, 0xa1, 0x00, 0x00, 0x05, 0x00, 0xbe, 0x03, 0x00, 0x00, 0x00, 0xe8, 0xd3,
+        0xff, 0x02, 0x00, 0x01, 0xc3, 0x4e, 0x75, 0xf6, 0x49, 0x75, 0xcb, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
+    for (uint64_t budget = 7; budget < 200000; budget = budget * 9 + 1) {
+        struct result b;
+        run_both(&p, regs, budget, remapped_pages, "direct remapped", &b);
+        if (b.exit == CPU_EXIT_HALT)
+            ck_assert_uint_eq(b.gpr[R_EBX], 4500); /* 3 * (2, 1, 2, 1...) */
+    }
+    /* the call chained anew each round (once the stack page is back after
+     * a CR3 write), and the guards hit */
+    struct tmach *tx = new_machine(true);
+    load_state(tx, &p, regs, 0, 1);
+    remapped_pages(tx);
+    struct result b;
+    run(tx, &b, 200000);
+    ck_assert_int_eq(b.exit, CPU_EXIT_HALT);
+    struct tr_stats st;
+    tr_get_stats(tr_of_cpu(tx->cpu), &st);
+    ck_assert_uint_gt(st.chained, 900);
+    ck_assert_uint_lt(st.guard_misses, 100);
+    tm_destroy(tx);
 }
 END_TEST
 
@@ -962,6 +1010,7 @@ int main(void)
     tcase_add_test(tc, indirect_targets);
     tcase_add_test(tc, indirect_smc);
     tcase_add_test(tc, indirect_remapped);
+    tcase_add_test(tc, direct_remapped);
     tcase_add_test(tc, page_windows);
     tcase_add_test(tc, page_windows_ac);
     tcase_add_test(tc, cross_page_jumps);

@@ -19,11 +19,13 @@
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
 #include "translator/backend.h"
+#include "translator/tr_priv.h"
 #include "translator/x64/gen.h"
 
 /* Per-block patch information, stored right before the block's code. */
 struct x64_block_hdr {
     uint32_t site[TR_NSLOTS];   /* offset (from code) of the jump site's rel32 */
+    uint32_t guard[TR_NSLOTS];  /* ... of its TLB guard's imm32 (gen.h, x64_slots) */
 };
 
 struct x64_be {
@@ -39,6 +41,7 @@ static void *x64_create(struct tr_engine *tr)
     if (be) {
         be->tr = tr;
         be->stubs.ind = be->ind;
+        be->stubs.guard_misses = &tr->stats.guard_misses;
     }
     return be;
 }
@@ -137,6 +140,7 @@ static enum tr_status x64_translate(void *p, struct tr_block *b)
         return TR_UNSUPPORTED; /* cannot happen with BLOCK_ROOM; the core copes */
     for (int s = 0; s < TR_NSLOTS; s++) {
         hdr->site[s] = slots.site[s];
+        hdr->guard[s] = slots.guard[s];
     }
     b->code = code;
     b->code_size = x.pos;
@@ -168,6 +172,18 @@ static void x64_link(void *p, struct tr_block *from, int slot, struct tr_block *
     x64_set_jmp_site((uint8_t *)from->code + h->site[slot], to->code);
 }
 
+static bool x64_link_page(void *p, struct tr_block *from, int slot, struct tr_block *to)
+{
+    (void)p;
+    struct x64_block_hdr *h = hdr_of(from);
+    if (h->site[slot] == X64_NO_SITE || h->guard[slot] == X64_NO_SITE || (to->phys >> 32))
+        return false;
+    uint32_t page = (uint32_t)to->phys & ~0xfffu;
+    memcpy((uint8_t *)from->code + h->guard[slot], &page, 4);
+    x64_set_jmp_site((uint8_t *)from->code + h->site[slot], to->code);
+    return true;
+}
+
 static void x64_unlink(void *p, struct tr_block *from, int slot)
 {
     (void)p;
@@ -189,6 +205,7 @@ const struct tr_backend tr_backend_x64 = {
     .exec = x64_exec,
     .link = x64_link,
     .unlink = x64_unlink,
+    .link_page = x64_link_page,
     .flush = x64_flush,
 };
 

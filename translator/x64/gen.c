@@ -289,18 +289,49 @@ static void slot_stub(struct x64_gen *g, int s, struct x64_slots *slots)
     struct x64_buf *x = g->x;
     const struct tr_block *b = g->b;
     patch_all(x, g->to_slot[s], g->nto_slot[s]);
+    uint32_t lin = b->cs_base + g->slot_eip[s];
+    bool other_page = g->slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK);
+    uint32_t miss = X64_NO_SITE, stale = X64_NO_SITE;
+    if (other_page) {
+        /* The guard of a chain to another page: the TLB's execute entry for
+         * the successor's linear page holds it (else the table of recent
+         * targets may know the block), mapping the physical page the
+         * successor was translated from (imm32, patched by link_page; else
+         * the chain is stale: the core chains the slot anew). */
+        int cpl = (b->mode >> 2) & 3;
+        int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
+                    (int32_t)(((cpl == 3 ? TLB_SIZE : 0) + ((lin >> 12) & (TLB_SIZE - 1))) *
+                              sizeof(struct tlb_entry));
+        x64_alu_mi(x, X64_CMP, 4,
+                   X64_MEM(X64_RBX, e + (int32_t)offsetof(struct tlb_entry, tag) + 4 * ACC_EXEC),
+                   (int32_t)(lin & TLB_PAGE_MASK));
+        miss = x64_jcc32(x, X64_CC_NE);
+        x64_byte(x, 0xb8); /* mov eax, imm32 */
+        slots->guard[s] = x->pos;
+        x64_u32(x, 0xffffffffu); /* no page: unlinked anyway */
+        x64_alu_rm(x, X64_CMP, 8, X64_RAX,
+                   X64_MEM(X64_RBX, e + (int32_t)offsetof(struct tlb_entry, phys)));
+        stale = x64_jcc32(x, X64_CC_NE);
+    }
     slots->site[s] = x64_jmp_site(x);
+    if (other_page) {
+        x64_patch_rel32(x, miss);
+        x64_mov_ri(x, 8, X64_RAX, (uint64_t)(uintptr_t)g->st->guard_misses);
+        x64_inc_m(x, 8, X64_MEM(X64_RAX, 0));
+    }
     /* Not chained: EIP for whoever looks (a slot not known was left by a
      * handler, which stored it). */
     if (g->slot_known[s])
         x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->slot_eip[s]);
-    /* A successor on another page (never chained, see dispatch.c) may
-     * still be in the table of recent targets. */
+    /* A successor on another page may still be in the table of recent
+     * targets. */
     uint32_t fail[20];
     int nfail = 0;
-    uint32_t lin = b->cs_base + g->slot_eip[s];
-    if (g->slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK))
+    if (other_page) {
         lookup_and_enter(g, fail, &nfail, X64_NOREG, g->slot_eip[s]);
+        x64_patch_rel32(x, stale);
+        x64_mov_mi(x, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)g->slot_eip[s]);
+    }
     patch_all(x, fail, nfail);
     exit_to_core(g, s);
 }
@@ -309,7 +340,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
                    struct x64_slots *slots)
 {
     for (int s = 0; s < TR_NSLOTS; s++)
-        slots->site[s] = X64_NO_SITE;
+        slots->site[s] = slots->guard[s] = X64_NO_SITE;
     struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN, .win_tlb = -1};
     x64_rc_plan(&g);
     x64_win_plan(&g);

@@ -27,6 +27,7 @@ struct x64_stubs {
      * dispatcher found the block through the TLB at that count, so CS:EIP
      * still leads to its physical address); cleared on flush. */
     struct x64_ind *ind;
+    uint64_t *guard_misses; /* the engine's tr_stats.guard_misses */
 };
 struct x64_ind {
     struct tr_block *b;
@@ -43,6 +44,10 @@ static inline uint32_t x64_ind_hash(uint32_t eip)
  * from the block's code), or X64_NO_SITE. */
 struct x64_slots {
     uint32_t site[TR_NSLOTS];
+    /* For a slot whose successor is on another linear page: the offset of
+     * the imm32 its TLB guard compares the entry's physical page with
+     * (patched by link_page), else X64_NO_SITE. */
+    uint32_t guard[TR_NSLOTS];
 };
 
 /* Emit block `b` into `x`. */
