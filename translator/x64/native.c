@@ -733,16 +733,36 @@ static void cf_into(struct x64_gen *g, int host)
 static bool incdec_reg(struct x64_gen *g, int r, int size, bool dec)
 {
     struct x64_buf *x = g->x;
+    bool cached = size == 4 && x64_rc_host(g, r) >= 0;
+    if (cached && g->lf_dead) {
+        /* nothing reads the flags, CF among them: in place */
+        int h = x64_rc_src(g, r, X64_RAX);
+        if (dec)
+            x64_dec_r(x, 4, h);
+        else
+            x64_inc_r(x, 4, h);
+        x64_rc_written(g, r);
+        g->lf_known = X64_LF_UNKNOWN;
+        g->flags_valid = false; /* (the host's CF is not the guest's) */
+        g->pending++;
+        return true;
+    }
     cf_into(g, X64_RCX);
-    load_reg(g, X64_RAX, r, size);
-    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    int res = X64_RDX;
+    if (cached) {
+        res = x64_rc_src(g, r, X64_RAX);
+        x64_mov_rr(x, 4, X64_RAX, res);
+    } else {
+        load_reg(g, X64_RAX, r, size);
+        x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    }
     if (dec)
-        x64_dec_r(x, size, X64_RDX);
+        x64_dec_r(x, size, res);
     else
-        x64_inc_r(x, size, X64_RDX);
-    store_reg(g, r, X64_RDX, size);
+        x64_inc_r(x, size, res);
+    store_reg(g, r, res, size);
     x64_mov_mr(x, 4, lf(4), X64_RCX); /* eager = CF (EF_CF is bit 0), even when dead */
-    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(1));
+    set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(res), VREG(X64_RAX), VIMM(1));
     g->flags_valid = true;
     g->pending++;
     return true;
@@ -879,6 +899,16 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     /* 8/16 bits: counts of the width or more have cpu/shift.c's own CF */
     if (in->is_mem || count == 0 || count >= (unsigned)size * 8 || op < X64_SHL)
         return false;
+    if (g->lf_dead && size == 4 && x64_rc_host(g, in->rm) >= 0) {
+        /* nothing reads the flags: the shift in place */
+        x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4,
+                     x64_rc_src(g, in->rm, X64_RAX), (uint8_t)count);
+        x64_rc_written(g, in->rm);
+        g->lf_known = X64_LF_UNKNOWN;
+        g->flags_valid = false;
+        g->pending++;
+        return true;
+    }
     load_reg(g, X64_RAX, in->rm, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
@@ -978,13 +1008,23 @@ static bool shift_cl(struct x64_gen *g, const struct insn *in)
 static bool stack32(const struct x64_gen *g) { return (g->b->mode >> 1) & 1; }
 
 /* cpu_push(value, size): the write at SS:ESP-size first, then ESP. */
+/* ESP = host32 + delta (a LEA: flags kept). */
+static void set_esp(struct x64_gen *g, int host, int delta)
+{
+    int h = x64_rc_host(g, R_ESP);
+    x64_lea(g->x, 4, h >= 0 ? h : X64_EA, X64_MEM(host, delta));
+    if (h >= 0)
+        x64_rc_written(g, R_ESP);
+    else
+        store_reg(g, R_ESP, X64_EA, 4);
+}
+
 static void push_val(struct x64_gen *g, int size, struct val v)
 {
     struct x64_buf *x = g->x;
-    load_reg(g, X64_EA, R_ESP, 4);
-    x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, -size));
+    x64_lea(x, 4, X64_EA, X64_MEM(x64_rc_src(g, R_ESP, X64_EA), -size));
     mem_write(g, SEG_SS, size, v);
-    store_reg(g, R_ESP, X64_EA, 4);
+    set_esp(g, X64_EA, 0);
 }
 
 static void push_ecx(struct x64_gen *g, int size) { push_val(g, size, VREG(X64_RCX)); }
@@ -1015,9 +1055,19 @@ static bool push_r(struct x64_gen *g, const struct insn *in)
 static bool pop_r(struct x64_gen *g, const struct insn *in)
 {
     fallible(g);
+    int r = in->opcode & 7;
+    if (r != R_ESP && in->opsize == 4 && x64_rc_host(g, r) >= 0) {
+        /* straight into the register's cache register */
+        load_reg(g, X64_EA, R_ESP, 4);
+        mem_read_to(g, SEG_SS, 4, x64_rc_host(g, r));
+        set_esp(g, X64_EA, 4);
+        x64_rc_written(g, r);
+        after_mem(g);
+        return true;
+    }
     pop_eax(g, in->opsize);
     store_reg(g, R_ESP, X64_EA, 4);
-    store_reg(g, in->opcode & 7, X64_RAX, in->opsize); /* POP ESP: the value wins */
+    store_reg(g, r, X64_RAX, in->opsize); /* POP ESP: the value wins */
     after_mem(g);
     return true;
 }
@@ -1078,20 +1128,21 @@ static bool movx(struct x64_gen *g, const struct insn *in)
     struct x64_buf *x = g->x;
     int ssize = (in->opcode & 1) ? 2 : 1;
     bool sx = in->opcode >= 0x1be;
+    int d = dest_reg(g, in->reg, in->opsize, X64_RAX);
     if (!in->is_mem) {
-        load_reg(g, X64_RAX, in->rm, ssize);
+        load_reg(g, d, in->rm, ssize);
         if (sx)
-            x64_movsx_rr(x, 4, ssize, X64_RAX, X64_RAX);
-        store_reg(g, in->reg, X64_RAX, in->opsize);
+            x64_movsx_rr(x, 4, ssize, d, d);
+        store_reg(g, in->reg, d, in->opsize);
         g->pending++;
         return true;
     }
     fallible(g);
     x64_ea(g, in);
-    mem_read(g, in->seg, ssize);
+    mem_read_to(g, in->seg, ssize, d);
     if (sx)
-        x64_movsx_rr(x, 4, ssize, X64_RAX, X64_RAX);
-    store_reg(g, in->reg, X64_RAX, in->opsize);
+        x64_movsx_rr(x, 4, ssize, d, d);
+    store_reg(g, in->reg, d, in->opsize);
     after_mem(g);
     return true;
 }
@@ -1121,12 +1172,21 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
 {
     struct x64_buf *x = g->x;
     int size = in->opsize;
+    /* a cached 32-bit destination in place (a 32-bit CMOV of the host
+     * writes it either way: zero-extended, as it already is) */
+    bool cached = size == 4 && x64_rc_host(g, in->reg) >= 0;
     if (!in->is_mem) {
         int cc = host_cond(g, in->opcode & 15);
-        load_reg(g, X64_RAX, in->reg, size);
-        load_reg(g, X64_RCX, in->rm, size);
-        x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RCX);
-        store_reg(g, in->reg, X64_RAX, size);
+        if (cached) {
+            int d = x64_rc_src(g, in->reg, X64_RAX);
+            x64_cmovcc(x, (enum x64_cc)cc, 4, d, x64_rc_src(g, in->rm, X64_RCX));
+            x64_rc_written(g, in->reg);
+        } else {
+            load_reg(g, X64_RAX, in->reg, size);
+            load_reg(g, X64_RCX, in->rm, size);
+            x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RCX);
+            store_reg(g, in->reg, X64_RAX, size);
+        }
         g->pending++;
         return true;
     }
@@ -1135,9 +1195,14 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
     mem_read(g, in->seg, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     int cc = host_cond(g, in->opcode & 15);
-    load_reg(g, X64_RAX, in->reg, size);
-    x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RDX);
-    store_reg(g, in->reg, X64_RAX, size);
+    if (cached) {
+        x64_cmovcc(x, (enum x64_cc)cc, 4, x64_rc_src(g, in->reg, X64_RAX), X64_RDX);
+        x64_rc_written(g, in->reg);
+    } else {
+        load_reg(g, X64_RAX, in->reg, size);
+        x64_cmovcc(x, (enum x64_cc)cc, 4, X64_RAX, X64_RDX);
+        store_reg(g, in->reg, X64_RAX, size);
+    }
     after_mem(g);
     return true;
 }
@@ -1161,15 +1226,21 @@ static bool not_neg(struct x64_gen *g, const struct insn *in, int size)
     struct x64_buf *x = g->x;
     if (in->is_mem || (in->reg != 2 && in->reg != 3))
         return false;
-    load_reg(g, X64_RAX, in->rm, size);
-    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
-    if (in->reg == 2) {
-        x64_unary_r(x, X64_NOT, size, X64_RDX); /* no flags */
-        store_reg(g, in->rm, X64_RDX, size);
+    int res = X64_RDX;
+    if (size == 4 && x64_rc_host(g, in->rm) >= 0) { /* in place */
+        res = x64_rc_src(g, in->rm, X64_RAX);
+        x64_mov_rr(x, 4, X64_RAX, res);
     } else {
-        x64_unary_r(x, X64_NEG, size, X64_RDX);
-        store_reg(g, in->rm, X64_RDX, size);
-        set_lf(g, LF_NEG, size, VREG(X64_RDX), VREG(X64_RAX), VIMM(0));
+        load_reg(g, X64_RAX, in->rm, size);
+        x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+    }
+    if (in->reg == 2) {
+        x64_unary_r(x, X64_NOT, size, res); /* no flags */
+        store_reg(g, in->rm, res, size);
+    } else {
+        x64_unary_r(x, X64_NEG, size, res);
+        store_reg(g, in->rm, res, size);
+        set_lf(g, LF_NEG, size, VREG(res), VREG(X64_RAX), VIMM(0));
         g->flags_valid = true;
     }
     g->pending++;
@@ -1206,21 +1277,26 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
     int size = in->opsize;
     bool three = in->opcode != 0x1af;
     bool mem = in->is_mem;
+    int src = X64_RCX;
     if (mem) {
         fallible(g);
         x64_ea(g, in);
         mem_read(g, in->seg, size);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
+    } else if (size == 4) {
+        src = x64_rc_src(g, in->rm, X64_RCX);
     } else {
         load_reg(g, X64_RCX, in->rm, size);
     }
+    /* the product in the destination's cache register when it has one */
+    int d = dest_reg(g, in->reg, size, X64_RDX);
     if (three) {
-        x64_imul_rri(x, size, X64_RDX, X64_RCX, (int32_t)in->imm);
+        x64_imul_rri(x, size, d, src, (int32_t)in->imm);
     } else {
-        load_reg(g, X64_RDX, in->reg, size);
-        x64_imul_rr(x, size, X64_RDX, X64_RCX);
+        load_reg(g, d, in->reg, size);
+        x64_imul_rr(x, size, d, src);
     }
-    store_reg(g, in->reg, X64_RDX, size); /* (a MOV: the host flags kept) */
+    store_reg(g, in->reg, d, size); /* (a MOV or nothing: the host flags kept) */
     if (!g->lf_dead || mem) {
         x64_setcc(x, X64_CC_B, X64_RCX);
         x64_movzx_rr(x, 4, 1, X64_RCX, X64_RCX);
@@ -1228,7 +1304,7 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
         x64_mov_mi(x, 4, lf(0), LF_SZP | size << 8);
         if (size == 2)
             x64_movzx_rr(x, 4, 2, X64_RDX, X64_RDX);
-        x64_mov_mr(x, 4, lf(1), X64_RDX);
+        x64_mov_mr(x, 4, lf(1), d);
         x64_mov_mr(x, 4, lf(4), X64_RCX);
     }
     g->lf_known = X64_LF_UNKNOWN;
