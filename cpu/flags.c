@@ -104,6 +104,19 @@ uint32_t cpu_get_arith(const struct cpu *cpu)
     case LF_SZP:
         f |= lf->eager & (EF_CF | EF_AF | EF_OF);
         break;
+    /* cpu/shift.c's undefined flags: OF of the last one-bit step, AF 0 */
+    case LF_SHL:
+        cin = (a >> (size * 8 - b)) & 1; /* the last bit out */
+        f |= cin ? EF_CF : 0;
+        f |= (cin ^ ((res & sb) != 0)) ? EF_OF : 0;
+        break;
+    case LF_SHR:
+        f |= (a >> (b - 1)) & 1 ? EF_CF : 0;
+        f |= b == 1 && (a & sb) ? EF_OF : 0;
+        break;
+    case LF_SAR: /* (b < the width: bit b - 1 of the operand itself) */
+        f |= (a >> (b - 1)) & 1 ? EF_CF : 0;
+        break;
     }
     return f;
 }

@@ -25,11 +25,14 @@ struct lazy_flags {
  * give it back (lf_src1). ADC/SBB recover
  * their carry-in from (res, src1, src2); INC/DEC keep the old CF in `eager`;
  * NEG has src1 = operand, src2 = 0; LF_SZP takes SF ZF PF from res and CF AF
- * OF from `eager` (shifts, multiplies, BCD). */
+ * OF from `eager` (shifts, multiplies, BCD). LF_SHL, LF_SHR and LF_SAR are
+ * shifts by a count (src2) of 1 to the width - 1 of the operand (src1),
+ * with cpu/shift.c's flags (the x86-64 translator's shifts by a constant:
+ * the flags of SZP with less work). */
 enum lf_op {
     LF_EAGER = 0,
     LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
-    LF_SZP,
+    LF_SZP, LF_SHL, LF_SHR, LF_SAR,
     /* others that compute eagerly use LF_EAGER */
     LF_COUNT
 };

@@ -100,6 +100,34 @@ START_TEST(add_sub_records_without_src1)
 }
 END_TEST
 
+/* The translator's shift records (LF_SHL, LF_SHR, LF_SAR: operand and
+ * count) give the flags of the interpreter's shifts (cpu/shift.c), for
+ * every size and count below the width. */
+START_TEST(shift_records)
+{
+    struct cpu *cpu = tcpu_new();
+    uint64_t seed = 777;
+    static const int kinds[3][2] = {{4, LF_SHL}, {5, LF_SHR}, {7, LF_SAR}}; /* ModRM /4 /5 /7 */
+    for (int size = 1; size <= 4; size *= 2)
+        for (int k = 0; k < 3; k++)
+            for (unsigned count = 1; count < (unsigned)size * 8; count++)
+                for (int i = 0; i < 40; i++) {
+                    uint32_t v = toperand(i, size, &seed);
+                    cpu->gpr[R_EBX] = v;
+                    struct insn in = tinsn(size == 1 ? 0xc0 : 0xc1, size == 1 ? 4 : size,
+                                           kinds[k][0], R_EBX, count);
+                    ck_assert_int_eq(trun(cpu, &in), -1);
+                    uint32_t want = cpu_get_arith(cpu);
+                    uint32_t res = (uint32_t)cpu->gpr[R_EBX] & tmask(size);
+                    cpu->lf = (struct lazy_flags){(uint32_t)kinds[k][1] | (uint32_t)size << 8,
+                                                  res, v, count, 0x8d5};
+                    TEQ(cpu_get_arith(cpu), want);
+                    TEQ(cpu_get_cf(cpu), want & EF_CF);
+                }
+    free(cpu);
+}
+END_TEST
+
 START_TEST(inc_dec_keep_lazy_cf)
 {
     struct cpu *cpu = tcpu_new();
@@ -213,6 +241,7 @@ int main(void)
     tcase_add_test(tc, arith_partial_on_lazy);
     tcase_add_test(tc, add_sub_records_without_src1);
     tcase_add_test(tc, inc_dec_keep_lazy_cf);
+    tcase_add_test(tc, shift_records);
     tcase_add_test(tc, carry_instructions);
     tcase_add_test(tc, sahf_lahf);
     tcase_add_test(tc, sign_extensions);

@@ -556,12 +556,16 @@ static bool alu_cached(struct x64_gen *g, int op, int kind, int d, struct val sr
     bool live = !g->lf_dead;
     if (x64_rc_host(g, d) < 0 || (live && kind != LF_ADD && kind != LF_SUB && kind != LF_LOGIC))
         return false;
-    /* op d, d: the record's src2 would be the result */
-    if (live && writes && !src.is_imm && !host_src && src.reg == d && kind != LF_LOGIC)
-        return false;
+    /* op d, d: the record's src2 (the operand) would be the result, so a
+     * copy of it */
+    bool self = live && writes && !src.is_imm && !host_src && src.reg == d && kind != LF_LOGIC;
     carry_in(g, op);
     int h = x64_rc_src(g, d, X64_RAX);
     struct val s2 = src.is_imm || host_src ? src : VREG(x64_rc_src(g, src.reg, X64_RCX));
+    if (self) {
+        x64_mov_rr(x, 4, X64_RCX, h);
+        s2 = VREG(X64_RCX);
+    }
     int res = h;
     enum x64_alu hop = (enum x64_alu)op; /* (TEST came as AND) */
     if (!writes && live) { /* CMP, TEST: the result for the record only */
@@ -891,6 +895,22 @@ static void shift_lf(struct x64_gen *g, int op, int size, int one)
     g->lf_known = X64_LF_UNKNOWN; /* (a kind remat_flags has no inline case for) */
 }
 
+/* Whether the block's next instruction reads the arithmetic flags (Jcc,
+ * SETcc, CMOVcc, ADC, SBB, RCL, RCR): it rebuilds them inline from an SZP
+ * record (remat_flags), from a shift record only through C. */
+static bool next_reads_flags(const struct x64_gen *g)
+{
+    if (g->i + 1 >= g->b->n)
+        return false;
+    const struct insn *n = &g->b->insn[g->i + 1];
+    unsigned op = n->opcode;
+    return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x19f) ||
+           (op >= 0x140 && op <= 0x14f) || (op >= 0x10 && op <= 0x1d && (op & 7) < 6) ||
+           ((op >= 0x80 && op <= 0x83) && (n->reg == 2 || n->reg == 3)) ||
+           ((op == 0xc0 || op == 0xc1 || (op >= 0xd0 && op <= 0xd3)) &&
+            (n->reg == 2 || n->reg == 3));
+}
+
 static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
 {
     struct x64_buf *x = g->x;
@@ -899,36 +919,40 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     /* 8/16 bits: counts of the width or more have cpu/shift.c's own CF */
     if (in->is_mem || count == 0 || count >= (unsigned)size * 8 || op < X64_SHL)
         return false;
-    if (g->lf_dead && size == 4 && x64_rc_host(g, in->rm) >= 0) {
-        /* nothing reads the flags: the shift in place */
-        x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, 4,
-                     x64_rc_src(g, in->rm, X64_RAX), (uint8_t)count);
-        x64_rc_written(g, in->rm);
-        g->lf_known = X64_LF_UNKNOWN;
-        g->flags_valid = false;
+    enum x64_shift hop = op == X64_SAL ? X64_SHL : (enum x64_shift)op;
+    if (!g->lf_dead && next_reads_flags(g)) {
+        /* the flags eagerly, in an SZP record */
+        load_reg(g, X64_RAX, in->rm, size);
+        x64_mov_rr(x, 4, X64_RDX, X64_RAX);
+        x64_shift_ri(x, hop, size, X64_RDX, (uint8_t)count);
+        x64_setcc(x, X64_CC_B, X64_RDI); /* CF: the last bit shifted out */
+        x64_movzx_rr(x, 4, 1, X64_RDI, X64_RDI);
+        store_reg(g, in->rm, X64_RDX, size);
+        shift_lf(g, op, size, count == 1);
+        g->flags_valid = false; /* the host's OF/AF need not be the guest's */
         g->pending++;
         return true;
     }
-    load_reg(g, X64_RAX, in->rm, size);
-    x64_mov_rr(x, 4, X64_RDX, X64_RAX);
-    x64_shift_ri(x, op == X64_SAL ? X64_SHL : (enum x64_shift)op, size, X64_RDX, (uint8_t)count);
-    if (!g->lf_dead) {
-        x64_setcc(x, X64_CC_B, X64_RDI); /* CF: the last bit shifted out */
-        x64_movzx_rr(x, 4, 1, X64_RDI, X64_RDI);
+    /* else a shift record (cpu/flags.h, LF_SHL...) */
+    int kind = hop == X64_SHL ? LF_SHL : hop == X64_SHR ? LF_SHR : LF_SAR;
+    /* in place in a cached register; the operand in EAX for the record */
+    int res = X64_RDX;
+    if (size == 4 && x64_rc_host(g, in->rm) >= 0) {
+        res = x64_rc_src(g, in->rm, X64_RAX);
+        if (!g->lf_dead)
+            x64_mov_rr(x, 4, X64_RAX, res);
+    } else {
+        load_reg(g, X64_RAX, in->rm, size);
+        x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     }
-    store_reg(g, in->rm, X64_RDX, size);
-    if (!g->lf_dead)
-        shift_lf(g, op, size, count == 1);
-    else
-        g->lf_known = X64_LF_UNKNOWN;
+    x64_shift_ri(x, hop, size, res, (uint8_t)count);
+    store_reg(g, in->rm, res, size);
+    set_lf(g, kind, size, VREG(res), VREG(X64_RAX), VIMM(count));
     g->flags_valid = false; /* the host's OF/AF need not be the guest's */
     g->pending++;
     return true;
 }
 
-/* ROL/ROR r by a constant below the width: CF and OF only (cpu/shift.c:
- * ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = the top two bits XORed
- * of the result), the other flags kept, so the record becomes eager. */
 static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
 {
     struct x64_buf *x = g->x;
