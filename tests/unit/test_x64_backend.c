@@ -887,6 +887,21 @@ static void window_data(struct tmach *t)
     mmu_flush_all_global(t->cpu);
 }
 
+/* page_windows_wrap: linear 0xfffff000 maps physical 0x62000 (a second
+ * page table for the top 4 MiB), and both ends of the address space hold
+ * data. */
+static void wrap_pages(struct tmach *t)
+{
+    enum { PT_TOP = 0x13000 };
+    wr32(t, PD + 4 * 1023, PT_TOP | 3);
+    wr32(t, PT_TOP + 4 * 1023, 0x62000 | 3);
+    for (uint32_t a = 0; a < 0x10; a += 4) {
+        wr32(t, a, 0x1111 * (a + 1));
+        wr32(t, 0x62ff0 + a, 0x10101 * (a + 3));
+    }
+    mmu_flush_all_global(t->cpu);
+}
+
 /* CPL 3 on user pages, CR0.AM set (page_windows_ac). */
 static void user_pages_ac(struct tmach *t)
 {
@@ -964,6 +979,34 @@ END_TEST
  *   lp: mov eax, [ebx] / add eax, [ebx+4] / add eax, [ebx+8]
  *       cmp ecx, 50 / jne skip / pushf / or dword [esp], 0x40000 / popf
  *   skip: dec ecx / jnz lp / hlt */
+/* Page windows whose base plus displacement wraps around 4 GiB (one
+ * forwards, one backwards, a write among them): the window's page is that
+ * of the wrapped 32-bit address, as each member's. nasm, org CODE:
+ *       mov ecx, 200
+ *   lp: mov ebx, 0xfffffff8 / mov eax, [ebx+8] / add eax, [ebx+12]
+ *       add ebp, eax
+ *       mov ebx, 0x10 / mov eax, [ebx-0x18] / add eax, [ebx-0x14]
+ *       add ebp, eax / mov [ebx-0x18], ecx
+ *       dec ecx / jnz lp / hlt */
+START_TEST(page_windows_wrap)
+{
+    static const uint8_t body[] = {
+        0xb9, 0xc8, 0x00, 0x00, 0x00, 0xbb, 0xf8, 0xff, 0xff, 0xff, 0x8b, 0x43, 0x08,
+        0x03, 0x43, 0x0c, 0x01, 0xc5, 0xbb, 0x10, 0x00, 0x00, 0x00, 0x8b, 0x43, 0xe8,
+        0x03, 0x43, 0xec, 0x01, 0xc5, 0x89, 0x4b, 0xe8, 0x49, 0x75, 0xe0, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0};
+    regs[R_ESP] = STACK;
+    struct result b;
+    for (uint64_t budget = 3; budget < 20000; budget = budget * 3 + 1)
+        run_both(&p, regs, budget, wrap_pages, "window wrap", &b);
+    ck_assert_int_eq(b.exit, CPU_EXIT_HALT); /* (registers and RAM compared) */
+}
+END_TEST
+
 START_TEST(page_windows_ac)
 {
     static const uint8_t body[] = {
@@ -1013,6 +1056,7 @@ int main(void)
     tcase_add_test(tc, direct_remapped);
     tcase_add_test(tc, page_windows);
     tcase_add_test(tc, page_windows_ac);
+    tcase_add_test(tc, page_windows_wrap);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, random_blocks);
