@@ -895,20 +895,25 @@ static void shift_lf(struct x64_gen *g, int op, int size, int one)
     g->lf_known = X64_LF_UNKNOWN; /* (a kind remat_flags has no inline case for) */
 }
 
-/* Whether the block's next instruction reads the arithmetic flags (Jcc,
- * SETcc, CMOVcc, ADC, SBB, RCL, RCR): it rebuilds them inline from an SZP
- * record (remat_flags), from a shift record only through C. */
-static bool next_reads_flags(const struct x64_gen *g)
+/* Whether instruction i's shift record may be a shift record (cpu/flags.h,
+ * LF_SHL...) rather than SZP: a later instruction of the block writes all
+ * the flags unread before anything may read them from the host's flags
+ * (remat_flags rebuilds those from an SZP record inline, from a shift
+ * record only through C). Else, and at the block's end (the next block may
+ * start with a reader: Jcc, INC...), SZP. */
+static bool shift_record_ok(const struct x64_gen *g)
 {
-    if (g->i + 1 >= g->b->n)
-        return false;
-    const struct insn *n = &g->b->insn[g->i + 1];
-    unsigned op = n->opcode;
-    return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x19f) ||
-           (op >= 0x140 && op <= 0x14f) || (op >= 0x10 && op <= 0x1d && (op & 7) < 6) ||
-           ((op >= 0x80 && op <= 0x83) && (n->reg == 2 || n->reg == 3)) ||
-           ((op == 0xc0 || op == 0xc1 || (op >= 0xd0 && op <= 0xd3)) &&
-            (n->reg == 2 || n->reg == 3));
+    for (int j = g->i + 1; j < g->b->n; j++) {
+        const struct insn *n = &g->b->insn[j];
+        if (x64_native_kills_flags(g->b, n))
+            return true;
+        if (!x64_native_keeps_flags(n) && !(n->is_mem && (n->opcode == 0x88 || n->opcode == 0x89 ||
+                                                           n->opcode == 0x8a || n->opcode == 0x8b ||
+                                                           n->opcode == 0x1b6 || n->opcode == 0x1b7 ||
+                                                           n->opcode == 0x1be || n->opcode == 0x1bf)))
+            return false;
+    }
+    return false;
 }
 
 static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
@@ -920,7 +925,7 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     if (in->is_mem || count == 0 || count >= (unsigned)size * 8 || op < X64_SHL)
         return false;
     enum x64_shift hop = op == X64_SAL ? X64_SHL : (enum x64_shift)op;
-    if (!g->lf_dead && next_reads_flags(g)) {
+    if (!g->lf_dead && !shift_record_ok(g)) {
         /* the flags eagerly, in an SZP record */
         load_reg(g, X64_RAX, in->rm, size);
         x64_mov_rr(x, 4, X64_RDX, X64_RAX);
