@@ -887,6 +887,49 @@ static void window_data(struct tmach *t)
     mmu_flush_all_global(t->cpu);
 }
 
+/* Stack windows (window.c): PUSH, POP and [ESP+disp] accesses placed
+ * by ESP's known moves (PUSH r/m, SUB/ADD ESP, imm, LEA ESP, [ESP+disp])
+ * share one check. ESP walks across a page boundary whose next linear
+ * page maps a physical page away from it, at every alignment (misaligned
+ * too), and in the second run the window's ends are accesses placed only
+ * by those moves; the last pops run into the not-present page (#PF at the
+ * third). Both engines must agree at every budget. nasm, org CODE:
+ *       mov ecx, 300 / xor ebp, ebp
+ *   lp: imul esi, ecx, 0x1d / and esi, 0x7f / lea esp, [esi + 0x40fc0]
+ *       mov eax, ecx / push eax / push ecx / push dword [esp+4]
+ *       sub esp, 8 / mov [esp+4], ecx / mov edx, [esp+12] / add ebp, edx
+ *       lea esp, [esp+8] / pop edx / add ebp, edx / pop edx / pop ebx
+ *       add ebp, ebx / add ebp, edx
+ *       and esi, 0x7c / lea esp, [esi + 0x40fd0] / add ebp, [esp+4] / push ecx
+ *       lea esp, [esp-0x20] / push ebp / sub esp, 0x10 / push ecx
+ *       add esp, 0x14 / pop eax / lea esp, [esp+0x20] / pop edx
+ *       add ebp, eax / add ebp, edx / dec ecx / jnz lp
+ *       mov esp, 0x7fff8 / pop eax / pop ebx / pop edx / hlt */
+START_TEST(stack_windows)
+{
+    static const uint8_t body[] = {
+        0xb9, 0x2c, 0x01, 0x00, 0x00, 0x31, 0xed, 0x6b, 0xf1, 0x1d, 0x83, 0xe6, 0x7f, 0x8d,
+        0xa6, 0xc0, 0x0f, 0x04, 0x00, 0x89, 0xc8, 0x50, 0x51, 0xff, 0x74, 0x24, 0x04, 0x83,
+        0xec, 0x08, 0x89, 0x4c, 0x24, 0x04, 0x8b, 0x54, 0x24, 0x0c, 0x01, 0xd5, 0x8d, 0x64,
+        0x24, 0x08, 0x5a, 0x01, 0xd5, 0x5a, 0x5b, 0x01, 0xdd, 0x01, 0xd5, 0x83, 0xe6, 0x7c,
+        0x8d, 0xa6, 0xd0, 0x0f, 0x04, 0x00, 0x03, 0x6c, 0x24, 0x04, 0x51, 0x8d, 0x64, 0x24,
+        0xe0, 0x55, 0x83, 0xec, 0x10, 0x51, 0x83, 0xc4, 0x14, 0x58, 0x8d, 0x64, 0x24, 0x20,
+        0x5a, 0x01, 0xc5, 0x01, 0xd5, 0x49, 0x75, 0xab, 0xbc, 0xf8, 0xff, 0x07, 0x00, 0x58,
+        0x5b, 0x5a, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0};
+    regs[R_ESP] = STACK;
+    struct result b;
+    for (uint64_t budget = 5; budget < 40000; budget = budget * 3 + 2)
+        run_both(&p, regs, budget, window_data, "stack windows", &b);
+    ck_assert_int_eq(b.exit, CPU_EXIT_HALT);
+    ck_assert_uint_eq(b.cr2, HOLE); /* the third pop's #PF */
+}
+END_TEST
+
 /* page_windows_wrap: linear 0xfffff000 maps physical 0x62000 (a second
  * page table for the top 4 MiB), and both ends of the address space hold
  * data. */
@@ -1057,6 +1100,7 @@ int main(void)
     tcase_add_test(tc, page_windows);
     tcase_add_test(tc, page_windows_ac);
     tcase_add_test(tc, page_windows_wrap);
+    tcase_add_test(tc, stack_windows);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, random_blocks);

@@ -190,6 +190,10 @@ struct x64_gen {
     int8_t win_of[TR_BLOCK_MAX];    /* per instruction: its window, or -1 */
     int32_t win_disp[TR_BLOCK_MAX]; /* ... its displacement and access size */
     uint8_t win_size[TR_BLOCK_MAX];
+    uint8_t win_seg[TR_BLOCK_MAX];   /* ... and segment (SS for PUSH, POP...) */
+    /* per instruction: its writes to ESP move it by an amount the plan
+     * knows (PUSH, POP, ADD/SUB ESP, imm...), so ESP's windows go on */
+    bool esp_planned[TR_BLOCK_MAX];
     int16_t win_tlb; /* the TLB path waiting for its ACCESS stub, or -1 */
 };
 

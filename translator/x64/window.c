@@ -88,6 +88,59 @@ static bool member_form(const struct insn *in, int *size, bool *rd, bool *wr)
     }
 }
 
+/* A stack access the plan can place: PUSH r/imm, POP r (not ESP), CALL
+ * rel32 and RET on a 32-bit stack, at `disp` from ESP before it. */
+static bool stack_form(const struct x64_gen *g, const struct insn *in, int32_t *disp, int *size,
+                       bool *wr)
+{
+    unsigned op = in->opcode;
+    int sz = in->opsize;
+    if (!((g->b->mode >> 1) & 1)) /* SS.B */
+        return false;
+    *size = sz;
+    if ((op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a || (op == 0xe8 && sz == 4)) {
+        *disp = -sz;
+        *wr = true;
+        return true;
+    }
+    if ((op >= 0x58 && op <= 0x5f && (op & 7) != R_ESP) || (op == 0xc3 && sz == 4)) {
+        *disp = 0;
+        *wr = false;
+        return true;
+    }
+    return false;
+}
+
+/* Whether every write of `in` to ESP moves it by a constant the plan
+ * knows (*delta): the stack accesses above, PUSH r/m, ADD/SUB ESP, imm and
+ * LEA ESP, [ESP+disp] (32-bit). */
+static bool esp_delta(const struct x64_gen *g, const struct insn *in, int32_t *delta)
+{
+    unsigned op = in->opcode;
+    int32_t disp;
+    int size;
+    bool wr;
+    if (stack_form(g, in, &disp, &size, &wr)) {
+        *delta = wr ? -size : size;
+        return true;
+    }
+    if (op == 0xff && in->reg == 6 && ((g->b->mode >> 1) & 1)) {
+        *delta = -in->opsize; /* (its stack write is not a member: ordinary) */
+        return true;
+    }
+    if ((op == 0x81 || op == 0x83) && !in->is_mem && in->rm == R_ESP && in->opsize == 4 &&
+        (in->reg == 0 || in->reg == 5)) {
+        *delta = in->reg == 0 ? (int32_t)in->imm : -(int32_t)in->imm;
+        return true;
+    }
+    if (op == 0x8d && in->is_mem && in->reg == R_ESP && in->opsize == 4 && in->adsize == 4 &&
+        in->ea_base == R_ESP && in->ea_index == EA_NONE) {
+        *delta = (int32_t)in->disp;
+        return true;
+    }
+    return false;
+}
+
 /* The guest registers `in` may write, as far as the plan needs to know
  * (windows whose base it writes end there); all eight when not known. The
  * register cache breaks windows on every actual write (x64_win_break), so
@@ -175,18 +228,33 @@ void x64_win_plan(struct x64_gen *g)
     struct x64_win plan[X64_WIN_PLAN];
     for (int r = 0; r < 8; r++)
         open[r] = -1;
-    for (int i = 0; i < b->n; i++)
+    for (int i = 0; i < b->n; i++) {
         g->win_of[i] = -1;
+        g->esp_planned[i] = false;
+    }
     g->nwin = 0;
     if (!(b->mode & TR_MODE_FLAT))
         return;
+    /* ESP's offset from its value where the plan last lost track of it:
+     * ESP windows place their members by it */
+    int32_t esp_off = 0;
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
-        int size;
+        int size, r = -1, seg = in->seg;
         bool rd, wr;
+        int64_t d = 0;
+        int32_t sdisp;
         if (member_form(in, &size, &rd, &wr)) {
-            int r = in->ea_base & 7, wi = open[r];
-            int64_t d = (int32_t)in->disp;
+            r = in->ea_base & 7;
+            d = (int32_t)in->disp + (r == R_ESP ? (int64_t)esp_off : 0);
+        } else if (stack_form(g, in, &sdisp, &size, &wr)) {
+            r = R_ESP;
+            d = (int64_t)esp_off + sdisp;
+            rd = !wr;
+            seg = SEG_SS;
+        }
+        if (r >= 0) {
+            int wi = open[r];
             if (wi < 0 || !fits(g, &plan[wi], wi, d, size)) {
                 wi = -1;
                 if (nplan < X64_WIN_PLAN) {
@@ -209,13 +277,22 @@ void x64_win_plan(struct x64_gen *g)
                 g->win_of[i] = (int8_t)wi;
                 g->win_disp[i] = (int32_t)d;
                 g->win_size[i] = (uint8_t)size;
+                g->win_seg[i] = (uint8_t)seg;
                 members[wi]++;
             }
         }
         uint8_t wmask = written(in);
-        for (int r = 0; r < 8; r++)
-            if (wmask & (1u << r))
-                open[r] = -1;
+        int32_t delta;
+        if (esp_delta(g, in, &delta)) {
+            esp_off += delta;
+            g->esp_planned[i] = true;
+            wmask &= (uint8_t)~(1u << R_ESP);
+        } else if (wmask & (1u << R_ESP)) {
+            esp_off = 0; /* (its windows end here: a new reference) */
+        }
+        for (int q = 0; q < 8; q++)
+            if (wmask & (1u << q))
+                open[q] = -1;
     }
     /* the windows of two members or more get the frame's slots */
     int renum[X64_WIN_PLAN];
@@ -233,6 +310,8 @@ void x64_win_plan(struct x64_gen *g)
 
 void x64_win_break(struct x64_gen *g, int r)
 {
+    if (r == R_ESP && g->esp_planned[g->i])
+        return; /* (the plan placed the members after it: x64_win_plan) */
     for (int k = 0; k < g->nwin; k++)
         if ((r < 0 || g->win[k].base == r) && g->win[k].leader <= g->i)
             g->win[k].broken = true; /* (a later leader checks afresh) */
@@ -258,7 +337,7 @@ static void tlb_cold(struct x64_gen *g, uint32_t site, int segno, int size, int 
 bool x64_win_fast(struct x64_gen *g, int segno, int size, int acc)
 {
     int k = g->win_of[g->i];
-    if (k < 0 || segno != g->b->insn[g->i].seg || size != g->win_size[g->i])
+    if (k < 0 || segno != g->win_seg[g->i] || size != g->win_size[g->i])
         return false;
     struct x64_win *w = &g->win[k];
     if (w->broken || (acc == ACC_READ && !w->read) || (acc == ACC_WRITE && !w->write) ||
