@@ -97,16 +97,22 @@ bool tr_page_hot(const struct tr_engine *tr, uint64_t phys)
 
 /* --- chaining --- */
 
+/* Slot s now leads to `to` (its list of incoming slots). */
+static void attach(struct tr_engine *tr, struct tr_slot *s, struct tr_block *to)
+{
+    s->to = to;
+    s->next_in = to->in_head;
+    to->in_head = s;
+    tr->stats.chained++;
+}
+
 void tr_link(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to)
 {
     struct tr_slot *s = &from->slot[slot];
     if (s->to)
         return;
-    s->to = to;
-    s->next_in = to->in_head;
-    to->in_head = s;
+    attach(tr, s, to);
     tr->ops->link(tr->be, from, slot, to);
-    tr->stats.chained++;
 }
 
 bool tr_link_page(struct tr_engine *tr, struct tr_block *from, int slot, struct tr_block *to)
@@ -126,10 +132,7 @@ bool tr_link_page(struct tr_engine *tr, struct tr_block *from, int slot, struct 
     }
     if (!tr->ops->link_page(tr->be, from, slot, to))
         return false;
-    s->to = to;
-    s->next_in = to->in_head;
-    to->in_head = s;
-    tr->stats.chained++;
+    attach(tr, s, to);
     return true;
 }
 

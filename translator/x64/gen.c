@@ -298,10 +298,8 @@ static void slot_stub(struct x64_gen *g, int s, struct x64_slots *slots)
          * targets may know the block), mapping the physical page the
          * successor was translated from (imm32, patched by link_page; else
          * the chain is stale: the core chains the slot anew). */
-        int cpl = (b->mode >> 2) & 3;
-        int32_t e = CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
-                    (int32_t)(((cpl == 3 ? TLB_SIZE : 0) + ((lin >> 12) & (TLB_SIZE - 1))) *
-                              sizeof(struct tlb_entry));
+        int32_t e = x64_tlb_table(b) +
+                    (int32_t)(((lin >> 12) & (TLB_SIZE - 1)) * sizeof(struct tlb_entry));
         x64_alu_mi(x, X64_CMP, 4,
                    X64_MEM(X64_RBX, e + (int32_t)offsetof(struct tlb_entry, tag) + 4 * ACC_EXEC),
                    (int32_t)(lin & TLB_PAGE_MASK));

@@ -50,6 +50,10 @@ struct x64_slots {
     uint32_t guard[TR_NSLOTS];
 };
 
+/* SS.B of a block's mode (translator/block.h: bit 1): ESP is the stack
+ * pointer. */
+static inline bool x64_stack32(const struct tr_block *b) { return (b->mode >> 1) & 1; }
+
 /* Emit block `b` into `x`. */
 void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs *st,
                    struct x64_slots *slots);
@@ -279,6 +283,8 @@ void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst);
  * and returns the register holding the linear address (X64_EA or R10). Uses
  * R10, R11 and RAX. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
+/* The offset off RBX of the TLB table block `b` uses (its CPL's). */
+int32_t x64_tlb_table(const struct tr_block *b);
 /* R11 = the offset of the TLB entry for the linear address in `lin` (of
  * the table the block's CPL uses), added to the returned displacement off
  * RBX. Flags clobbered. */

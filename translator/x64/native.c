@@ -287,6 +287,13 @@ int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow
     return x64_tlb_inline(g, segno, size, acc, slow, nslow);
 }
 
+int32_t x64_tlb_table(const struct tr_block *b)
+{
+    int cpl = (b->mode >> 2) & 3;
+    return CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
+           (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+}
+
 int32_t x64_tlb_index(struct x64_gen *g, int lin)
 {
     struct x64_buf *x = g->x;
@@ -295,9 +302,7 @@ int32_t x64_tlb_index(struct x64_gen *g, int lin)
     x64_mov_rr(x, 4, X64_R11, lin);
     x64_shift_ri(x, X64_SHR, 4, X64_R11, 12 - 5);
     x64_alu_ri(x, X64_AND, 4, X64_R11, (int32_t)((TLB_SIZE - 1) << 5));
-    int cpl = (g->b->mode >> 2) & 3;
-    return CPU_OFF(tlb) + (int32_t)offsetof(struct tlb, e) +
-           (cpl == 3 ? (int32_t)(TLB_SIZE * sizeof(struct tlb_entry)) : 0);
+    return x64_tlb_table(g->b);
 }
 
 int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow,
@@ -905,12 +910,14 @@ static bool shift_record_ok(const struct x64_gen *g)
 {
     for (int j = g->i + 1; j < g->b->n; j++) {
         const struct insn *n = &g->b->insn[j];
+        unsigned op = n->opcode;
+        /* MOV, MOVZX, MOVSX with memory: they may fault, but the handler
+         * that then runs reads the flags through C */
+        bool mem_move = n->is_mem && ((op >= 0x88 && op <= 0x8b) || op == 0x1b6 || op == 0x1b7 ||
+                                      op == 0x1be || op == 0x1bf);
         if (x64_native_kills_flags(g->b, n))
             return true;
-        if (!x64_native_keeps_flags(n) && !(n->is_mem && (n->opcode == 0x88 || n->opcode == 0x89 ||
-                                                           n->opcode == 0x8a || n->opcode == 0x8b ||
-                                                           n->opcode == 0x1b6 || n->opcode == 0x1b7 ||
-                                                           n->opcode == 0x1be || n->opcode == 0x1bf)))
+        if (!x64_native_keeps_flags(n) && !mem_move)
             return false;
     }
     return false;
@@ -958,6 +965,9 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     return true;
 }
 
+/* ROL/ROR r by a constant below the width: CF and OF only (cpu/shift.c:
+ * ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = the top two bits XORed
+ * of the result), the other flags kept, so the record becomes eager. */
 static bool rotate_imm(struct x64_gen *g, const struct insn *in, int size)
 {
     struct x64_buf *x = g->x;
@@ -1034,9 +1044,8 @@ static bool shift_cl(struct x64_gen *g, const struct insn *in)
 
 /* ---- the stack: PUSH/POP r, CALL rel, RET (a 32-bit stack, SS.B) ---- */
 
-static bool stack32(const struct x64_gen *g) { return (g->b->mode >> 1) & 1; }
+static bool stack32(const struct x64_gen *g) { return x64_stack32(g->b); }
 
-/* cpu_push(value, size): the write at SS:ESP-size first, then ESP. */
 /* ESP = host32 + delta (a LEA: flags kept). */
 static void set_esp(struct x64_gen *g, int host, int delta)
 {
@@ -1048,6 +1057,7 @@ static void set_esp(struct x64_gen *g, int host, int delta)
         store_reg(g, R_ESP, X64_EA, 4);
 }
 
+/* cpu_push(value, size): the write at SS:ESP-size first, then ESP. */
 static void push_val(struct x64_gen *g, int size, struct val v)
 {
     struct x64_buf *x = g->x;

@@ -95,7 +95,7 @@ static bool stack_form(const struct x64_gen *g, const struct insn *in, int32_t *
 {
     unsigned op = in->opcode;
     int sz = in->opsize;
-    if (!((g->b->mode >> 1) & 1)) /* SS.B */
+    if (!x64_stack32(g->b))
         return false;
     *size = sz;
     if ((op >= 0x50 && op <= 0x57) || op == 0x68 || op == 0x6a || (op == 0xe8 && sz == 4)) {
@@ -124,7 +124,7 @@ static bool esp_delta(const struct x64_gen *g, const struct insn *in, int32_t *d
         *delta = wr ? -size : size;
         return true;
     }
-    if (op == 0xff && in->reg == 6 && ((g->b->mode >> 1) & 1)) {
+    if (op == 0xff && in->reg == 6 && x64_stack32(g->b)) {
         *delta = -in->opsize; /* (its stack write is not a member: ordinary) */
         return true;
     }
