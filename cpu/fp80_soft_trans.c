@@ -331,11 +331,16 @@ static fp80 trig(struct fp80_ctx *c, fp80 a, int which /* 0 sin 1 cos 2 tan */)
     int q;
     struct xf r = reduce(a, &q);
     struct xf s, co, v;
+    bool s_is_r = false;
     if (r.e < -70) {
         /* |r| < 2^-70: sin r = r(1 - r^2/6), cos r = 1 - r^2/2, tan r =
-         * r(1 + r^2/3): only the direction of the tail matters. */
+         * r(1 + r^2/3): only the direction of the tail matters. Except
+         * for sin's: the host's FSIN returns r itself, inexact (the 1 ulp
+         * its accuracy allows), with #U only where r is tiny. Rounded
+         * down instead, the smallest normal would come out tiny, with
+         * the unmasked-#U bias that FSIN does not apply there. */
         s = r;
-        s.rest = -1;
+        s_is_r = true;
         co = xf_int(1);
         co.rest = -1;
         if (which == 2 && !(q & 1)) {
@@ -351,7 +356,13 @@ static fp80 trig(struct fp80_ctx *c, fp80 a, int which /* 0 sin 1 cos 2 tan */)
     case 1: v = q == 0 ? co : q == 1 ? xf_neg(s) : q == 2 ? xf_neg(co) : s; break;
     default: v = (q & 1) ? xf_neg(xf_div(co, s)) : xf_div(s, co); break;
     }
-    return xf_round(c, v);
+    res = xf_round(c, v);
+    if (s_is_r && which != 2 && (q & 1) == which) { /* the result is r or -r */
+        c->sw |= FPU_PE;
+        if (fp80_exp(res) == 0)
+            c->sw |= FPU_UE;
+    }
+    return res;
 }
 
 fp80 fp80s_sin(struct fp80_ctx *c, fp80 a)
