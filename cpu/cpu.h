@@ -251,6 +251,7 @@ struct cpu {
     struct memmap *mem;
     struct ioport_map *io;
     struct tlb tlb;         /* linear -> host/physical cache (mmu/tlb.h) */
+    struct fastmem *fastmem; /* the translator's host-MMU region for CPL 3, or NULL (mmu/fastmem.h) */
     uint32_t a20_mask;      /* 0xffffffff, or 0xffefffff with A20 gated off */
 
     /* --- floating point and SIMD (cold) --- */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bios/rom.h"
 #include "cpu/cpu.h"
@@ -42,6 +43,7 @@ struct machine {
     struct ioport_map *io;
     struct cpu *cpu;
     uint8_t *ram;
+    int ram_fd;                 /* the memfd behind ram, or -1 (ram_map) */
     uint8_t *rom;
 
     struct debugcon *debugcon_e9, *debugcon_402;
@@ -352,10 +354,14 @@ static uint64_t machine_clock_ns(void *opaque)
 /* Guest RAM, zeroed, 2 MiB aligned and offered to the host kernel for
  * transparent huge pages (where THP is "madvise", as on Debian): a guest's
  * cache misses then miss the host's TLB far less (7-Zip's match finder is
- * such a guest; QEMU does the same with its RAM). Unmapped with munmap. */
-static uint8_t *ram_map(size_t size)
+ * such a guest; QEMU does the same with its RAM). Backed by a memfd where
+ * the host has them (*fd, else -1), so that the translator can map guest
+ * pages a second time (mmu/fastmem.h); shared memory gets huge pages only
+ * where the host's shmem_enabled allows. Unmapped with munmap. */
+static uint8_t *ram_map(size_t size, int *fd)
 {
     const size_t huge = 2u << 20;
+    *fd = -1;
     uint8_t *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
@@ -365,6 +371,14 @@ static uint8_t *ram_map(size_t size)
         munmap(p, (size_t)(ram - p));
     if (ram + size < p + size + huge)
         munmap(ram + size, (size_t)(p + size + huge - (ram + size)));
+#ifdef MFD_CLOEXEC
+    int f = memfd_create("vx86-ram", MFD_CLOEXEC);
+    if (f >= 0 && ftruncate(f, (off_t)size) == 0 &&
+        mmap(ram, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, f, 0) != MAP_FAILED)
+        *fd = f;
+    else if (f >= 0)
+        close(f);
+#endif
 #ifdef MADV_HUGEPAGE
     madvise(ram, size, MADV_HUGEPAGE); /* a hint: without THP, 4 KiB pages */
 #endif
@@ -392,7 +406,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         goto nomem;
     m->cfg = *cfg;
     m->post_code = -1;
-    m->ram = ram_map(cfg->ram_size);
+    m->ram_fd = -1;
+    m->ram = ram_map(cfg->ram_size, &m->ram_fd);
     if (!m->ram)
         goto nomem;
     m->rom = malloc(cfg->bios_size);
@@ -416,6 +431,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (cfg->ram_size > 0x100000)
         memmap_add_ram(m->mem, 0x100000, cfg->ram_size - 0x100000, m->ram + 0x100000, false);
     rom_map(m->mem, m->rom, cfg->bios_size);
+    if (m->ram_fd >= 0)
+        memmap_set_backing(m->mem, m->ram, cfg->ram_size, m->ram_fd);
 
     m->cpu = cpu_create(m->mem, m->io);
     if (!m->cpu)
@@ -471,6 +488,8 @@ void machine_destroy(struct machine *m)
     free(m->rom);
     if (m->ram)
         munmap(m->ram, m->cfg.ram_size);
+    if (m->ram_fd >= 0)
+        close(m->ram_fd);
     free(m);
 }
 

@@ -40,6 +40,9 @@ struct memmap {
     int nbacked;
     void (*rom_write)(void *opaque, uint64_t addr, int size); /* a ROM dropped a write */
     void *rom_write_opaque;
+    int ram_fd;                /* memmap_set_backing: the memfd behind guest RAM, or -1 */
+    const uint8_t *ram_host;
+    uint64_t ram_size;
 };
 
 struct memmap *memmap_create(void)
@@ -49,6 +52,8 @@ struct memmap *memmap_create(void)
         free(m);
         return NULL;
     }
+    if (m)
+        m->ram_fd = -1;
     return m;
 }
 
@@ -329,4 +334,18 @@ void memmap_write_buf(struct memmap *m, uint64_t addr, const void *buf, uint64_t
         }
         p += n, addr += n, len -= n;
     }
+}
+
+void memmap_set_backing(struct memmap *m, const uint8_t *host, uint64_t size, int fd)
+{
+    m->ram_host = host;
+    m->ram_size = size;
+    m->ram_fd = fd;
+}
+
+int memmap_backing(const struct memmap *m, const uint8_t **host, uint64_t *size)
+{
+    *host = m->ram_host;
+    *size = m->ram_size;
+    return m->ram_fd;
 }

@@ -53,4 +53,10 @@ const uint64_t *memmap_generation_ptr(const struct memmap *m);
  * writes guest RAM through a host pointer must call codepage_written(). */
 struct codepages *memmap_codepages(struct memmap *m);
 
+/* Guest RAM at `host` (`size` bytes) is the shared mapping of memfd `fd`
+ * from offset 0, so that it can be mapped again elsewhere (mmu/fastmem.h).
+ * memmap_backing returns the fd (-1: none was set) and the mapping. */
+void memmap_set_backing(struct memmap *m, const uint8_t *host, uint64_t size, int fd);
+int memmap_backing(const struct memmap *m, const uint8_t **host, uint64_t *size);
+
 #endif

@@ -5,6 +5,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mem.h"
 #include "mmu/codepages.h"
+#include "mmu/fastmem.h"
 #include "mmu/memmap.h"
 #include "mmu/tlb.h"
 
@@ -32,6 +33,8 @@ void mmu_flush_all_global(struct cpu *cpu)
     t->mem_gen = *t->mem_gen_ptr;
     t->a20_mask = cpu->a20_mask;
     t->gen++;
+    if (cpu->fastmem)
+        fastmem_deactivate(cpu->fastmem, cpu->icount);
     cpu->exec_break = 1; /* translations changed under the running trace */
 }
 
@@ -51,12 +54,16 @@ void mmu_flush_all(struct cpu *cpu)
     }
     t->nfill = 0;
     t->gen++;
+    if (cpu->fastmem)
+        fastmem_deactivate(cpu->fastmem, cpu->icount);
     cpu->exec_break = 1;
 }
 
 void mmu_flush_page(struct cpu *cpu, uint32_t lin)
 {
     struct tlb *t = &cpu->tlb;
+    if (cpu->fastmem)
+        fastmem_flush_page(cpu->fastmem, lin, t->nlarge != 0);
     /* INVLPG drops the page's translation, global or not (SDM Vol. 2 INVLPG).
      * Entries cut from a large page may translate other addresses of it:
      * drop them all (a TLB may always forget more than asked). */
@@ -73,6 +80,8 @@ void mmu_flush_page(struct cpu *cpu, uint32_t lin)
 
 void tlb_protect_code_page(struct cpu *cpu, uint64_t page)
 {
+    if (cpu->fastmem)
+        fastmem_protect(cpu->fastmem, memmap_page_ptr(cpu->mem, page, false));
     for (int u = 0; u < 2; u++)
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             struct tlb_entry *e = &cpu->tlb.e[u][i];
@@ -113,6 +122,9 @@ static struct tlb_entry *fill(struct cpu *cpu, uint32_t lin, int acc, const stru
     e->flags = (w->global ? TLB_GLOBAL : 0) | (w->large ? TLB_LARGE : 0) | (hw ? TLB_RAMW : 0);
     if (w->large)
         t->nlarge++;
+    /* The region mirrors the user table's RAM pages (mmu/fastmem.h). */
+    if (user && cpu->fastmem && e->tag[ACC_READ] == page)
+        fastmem_map(cpu->fastmem, page, hr, e->tag[ACC_WRITE] == page);
     _Static_assert(2 * TLB_SIZE <= 65536, "fill_log holds an entry's index in 16 bits");
     if (!w->global && t->nfill <= TLB_FILL_LOG) { /* stops one past: "overflowed" */
         if (t->nfill < TLB_FILL_LOG)
@@ -159,4 +171,19 @@ struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc)
             return NULL;
     }
     return tlb_get(cpu, lin, acc);
+}
+
+bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write)
+{
+    struct fastmem *fm = cpu->fastmem;
+    const struct tlb_entry *e = &cpu->tlb.e[TLB_USER][(lin >> 12) & (TLB_SIZE - 1)];
+    uint32_t page = lin & TLB_PAGE_MASK;
+    fm->faults++;
+    if (tlb_is_stale(&cpu->tlb, cpu->a20_mask) || e->tag[ACC_READ] != page ||
+        (write && e->tag[ACC_WRITE] != page))
+        return false;
+    /* Mapped so already, it would fault again: the slow path (no loop). */
+    const uint8_t *host = (const uint8_t *)(uintptr_t)(page + e->addend);
+    bool writable = e->tag[ACC_WRITE] == page;
+    return !fastmem_mapped(fm, page, host, writable) && fastmem_map(fm, page, host, writable);
 }

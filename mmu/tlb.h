@@ -107,6 +107,13 @@ struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc);
 /* The physical page `page` now holds cached code (mmu/codepages.h): make
  * every entry mapping it send writes to the slow path, which reports them. */
 void tlb_protect_code_page(struct cpu *cpu, uint64_t page);
+/* A CPL 3 access to linear address `lin` (a write when `write`) faulted
+ * in the fastmem region (mmu/fastmem.h): true when the user table's entry
+ * allows it and its page is now mapped there, so the access can run again;
+ * false when it must take the slow path (a miss, MMIO, a code page, a
+ * fault for the guest). Only reads the TLB: safe in a signal handler that
+ * interrupted generated code. */
+bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write);
 /* Flush everything if the memory map or the A20 gate changed since the fill
  * (cpu/access.c inlines the test on its hot path). */
 void tlb_check_stale(struct cpu *cpu);

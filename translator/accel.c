@@ -73,10 +73,13 @@ bool tr_accel_parse(const char *spec, struct tr_accel *out, char *err, size_t er
             }
         } else if (!strcmp(o, "check=on") || !strcmp(o, "check=off")) {
             out->check = !strcmp(o, "check=on"); /* lockstep against the interpreter */
+        } else if (!strcmp(o, "fastmem=on") || !strcmp(o, "fastmem=off")) {
+            out->no_fastmem = !strcmp(o, "fastmem=off"); /* mmu/fastmem.h */
         } else if (!strcmp(o, "thread=single")) {
             /* QEMU's spelling of what vx86 always does */
         } else {
-            snprintf(err, errlen, "tcg: unknown option '%s' (backend=threaded|x64, check=on|off)", o);
+            snprintf(err, errlen, "tcg: unknown option '%s' (backend=threaded|x64, check=on|off, "
+                     "fastmem=on|off)", o);
             return false;
         }
     }
@@ -89,7 +92,9 @@ bool tr_accel_apply(struct cpu *cpu, const struct tr_accel *a, char *err, size_t
     if (a->tcg) {
         e = tr_engine_create(cpu, a->backend, 0, 0);
         if (e && a->check)
-            e = tr_check_create(cpu, e);
+            e = tr_check_create(cpu, e); /* (which logs every write: no fastmem) */
+        else if (e && !a->no_fastmem)
+            tr_use_fastmem(e);
         if (!e) {
             snprintf(err, errlen, "-accel tcg: cannot create the translator (out of memory?)");
             return false;
@@ -116,7 +121,11 @@ struct cpu_engine *tr_engine_from_env(struct cpu *cpu)
     if (!a.tcg)
         return NULL;
     struct cpu_engine *e = tr_engine_create(cpu, a.backend, 0, 0);
-    return e && a.check ? tr_check_create(cpu, e) : e;
+    if (e && a.check)
+        return tr_check_create(cpu, e);
+    if (e && !a.no_fastmem)
+        tr_use_fastmem(e);
+    return e;
 }
 
 /* Every CPU created in this process (vx86's, the unit tests') asks

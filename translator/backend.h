@@ -97,6 +97,7 @@ enum tr_status { TR_OK = 0, TR_FULL, TR_UNSUPPORTED };
 struct tr_backend {
     const char *name;                      /* as in -accel tcg,backend=NAME */
     bool exec_memory;                      /* the code arena must be executable */
+    bool fastmem;                          /* builds TR_MODE_FAST blocks (mmu/fastmem.h) */
     void *(*create)(struct tr_engine *tr); /* backend state; NULL = failure */
     void (*destroy)(void *be);
     enum tr_status (*translate)(void *be, struct tr_block *b);

@@ -41,6 +41,12 @@ enum tr_end {
  * segments may change in the middle of a block (code built for the general
  * case is right whatever they are). */
 #define TR_MODE_FLAT      (1u << 7)
+/* CPL 3 with TR_MODE_FLAT while the CPU's fastmem region is active
+ * (mmu/fastmem.h) and alignment checking is off (CR0.AM or EFLAGS.AC
+ * clear: a misaligned access through the region owes no #AC): DS, ES and
+ * SS accesses may go through the region. A full TLB flush deactivates the
+ * region, and comes only from instructions that end their block. */
+#define TR_MODE_FAST      (1u << 8)
 
 /* Successor slots of a block. */
 enum { TR_SLOT_FALL = 0, TR_SLOT_TAKEN = 1, TR_NSLOTS = 2 };

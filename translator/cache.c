@@ -252,6 +252,15 @@ static void engine_destroy(void *opaque)
     struct tr_engine *tr = opaque;
     if (!tr)
         return;
+    if (tr->fastmem) {
+        if (getenv("VX86_TR_STATS"))
+            fprintf(stderr, "vx86: fastmem: %llu pages mapped, %llu host faults, %llu times emptied\n",
+                    (unsigned long long)tr->fastmem->maps, (unsigned long long)tr->fastmem->faults,
+                    (unsigned long long)tr->fastmem->resets);
+        if (tr->cpu->fastmem == tr->fastmem)
+            tr->cpu->fastmem = NULL;
+        fastmem_destroy(tr->fastmem);
+    }
     if (getenv("VX86_TR_STATS")) { /* the counters, for tuning */
         const struct tr_stats *s = &tr->stats;
         fprintf(stderr,
@@ -367,4 +376,14 @@ bool tr_block_chained(const struct tr_engine *tr, uint64_t phys, int slot)
         if (b->phys == phys && b->valid && b->slot[slot].to)
             return true;
     return false;
+}
+
+bool tr_use_fastmem(struct cpu_engine *e)
+{
+    struct tr_engine *tr = e && e->run == tr_run ? e->opaque : NULL;
+    if (!tr || !tr->ops->fastmem || tr->fastmem || tr->cpu->fastmem)
+        return false;
+    tr->fastmem = fastmem_create(tr->cpu->mem);
+    tr->cpu->fastmem = tr->fastmem;
+    return tr->fastmem != NULL;
 }

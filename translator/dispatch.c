@@ -27,6 +27,9 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
     if (unlikely(!e))
         return NULL;
     uint64_t phys = e->phys | (lin & 0xfff);
+    struct fastmem *fm = cpu->fastmem;
+    if (fm && !fm->active && cpu->cpl == 3 && cpu->icount - fm->quiet_since >= fm->quiet)
+        fastmem_activate(fm); /* (mmu/fastmem.h: long enough without a full flush) */
     uint32_t mode = tr_mode(cpu);
     const uint8_t *host = (const uint8_t *)(uintptr_t)(lin + e->addend);
     struct tr_block *b;

@@ -7,6 +7,7 @@
 
 #include "cpu/cpu.h"
 #include "mmu/codepages.h"
+#include "mmu/fastmem.h"
 #include "translator/backend.h"
 #include "translator/block.h"
 #include "translator/translator.h"
@@ -42,6 +43,8 @@ struct tr_engine {
     bool one_block; /* lockstep checking: one block per run */
     bool last_valid;
     uint32_t last_eip, last_n;
+
+    struct fastmem *fastmem; /* tr_use_fastmem: the CPU's region, owned here */
 
     struct tr_stats stats;
     FILE *perf_map; /* $VX86_PERF_MAP: /tmp/perf-PID.map for Linux perf */
@@ -97,6 +100,9 @@ static inline uint32_t tr_mode(const struct cpu *cpu)
         m |= TR_MODE_FLAT;
     if (cpu->cr0 & CR0_PG)
         m |= TR_MODE_PG;
+    if (cpu->fastmem && cpu->fastmem->active && cpu->cpl == 3 && (m & TR_MODE_FLAT) &&
+        !((cpu->cr0 & CR0_AM) && (cpu->eflags & EF_AC)))
+        m |= TR_MODE_FAST;
     return m;
 }
 

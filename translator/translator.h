@@ -19,9 +19,10 @@ struct tr_accel {
     bool tcg;                         /* false: the interpreter */
     const struct tr_backend *backend; /* tcg: the backend */
     bool check;                       /* tcg,check=on: the lockstep checker (translator/check.h) */
+    bool no_fastmem;                  /* tcg,fastmem=off: CPL 3 memory through the soft TLB only */
 };
 
-/* Parse "interp", "tcg[,backend=threaded|x64][,check=on|off]" (also "tcg,thread=single",
+/* Parse "interp", "tcg[,backend=threaded|x64][,check=on|off][,fastmem=on|off]" (also "tcg,thread=single",
  * accepted and ignored as QEMU's default). "kvm" and anything else is an
  * error with a message in err. */
 bool tr_accel_parse(const char *spec, struct tr_accel *out, char *err, size_t errlen);
@@ -49,6 +50,10 @@ const struct tr_backend *tr_backend_by_name(const char *name);
  * arena sizes of 0 mean the defaults. NULL on failure. */
 struct cpu_engine *tr_engine_create(struct cpu *cpu, const struct tr_backend *backend,
                                     size_t data_arena, size_t code_arena);
+/* Let translator engine `e` access guest memory at CPL 3 through a host
+ * region (mmu/fastmem.h) when its backend can and the CPU's RAM has a
+ * memfd (memmap_backing): false when it does not. */
+bool tr_use_fastmem(struct cpu_engine *e);
 /* The translator behind a CPU's engine, or NULL (interpreter). */
 struct tr_engine *tr_of_cpu(const struct cpu *cpu);
 

@@ -5,13 +5,18 @@
  * random state (registers, flags, memory) in paged protected mode where one
  * data page is not present; registers, EFLAGS, EIP, CR2, icount and all of
  * RAM must agree, including after a page fault in the middle of a block. */
+#define _GNU_SOURCE /* memfd_create */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cpu/mem.h"
+#include "mmu/fastmem.h"
 #include "test_core_harness.h"
+#include "cpu/prot.h"
 #include "translator/backend.h"
 #include "translator/translator.h"
 
@@ -506,6 +511,126 @@ START_TEST(random_blocks)
     ck_assert_uint_gt(blocks_built, 1500);
     printf("%d of 1500 runs faulted, %llu blocks translated\n", faulted,
            (unsigned long long)blocks_built);
+}
+END_TEST
+
+/* ---- the same programs at CPL 3 through the fastmem region ---- */
+
+#define TSS 0x5000u
+#define KSTACK 0x8000u /* ring 0's stack (TSS.ESP0): the exception frames */
+
+/* A machine whose RAM is a memfd (as vx86's, devices/machine.c), for
+ * either engine; the x64 one with its fastmem region used from the first
+ * lookup on (no quiet time). */
+static struct tmach *new_user_machine(bool x64)
+{
+    struct tmach *t = calloc(1, sizeof *t);
+    int fd = memfd_create("vx86-test-ram", MFD_CLOEXEC);
+    ck_assert(fd >= 0 && ftruncate(fd, TM_RAM_SIZE) == 0);
+    t->ram = mmap(NULL, TM_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ck_assert(t->ram != MAP_FAILED);
+    t->mem = memmap_create();
+    memmap_add_ram(t->mem, 0, TM_RAM_SIZE, t->ram, false);
+    memmap_set_backing(t->mem, t->ram, TM_RAM_SIZE, fd);
+    t->io = ioport_create();
+    t->cpu = cpu_create(t->mem, t->io);
+    tm_real(t);
+    cpu_set_eflags(t->cpu, EF_FIXED1, 0xffffffffu);
+    cpu_set_engine(t->cpu, NULL);
+    if (x64) {
+        struct cpu_engine *e = tr_engine_create(t->cpu, &tr_backend_x64, 0, 0);
+        ck_assert(e != NULL);
+        cpu_set_engine(t->cpu, e);
+        ck_assert(tr_use_fastmem(e));
+        t->cpu->fastmem->quiet = 0;
+    }
+    return t;
+}
+
+static void destroy_user_machine(struct tmach *t)
+{
+    const uint8_t *ram;
+    uint64_t size;
+    int fd = memmap_backing(t->mem, &ram, &size);
+    cpu_destroy(t->cpu);
+    ioport_destroy(t->io);
+    memmap_destroy(t->mem);
+    munmap(t->ram, TM_RAM_SIZE);
+    close(fd);
+    free(t);
+}
+
+/* After load_state: ring 3 with flat DPL-3 segments, every page a user
+ * page, and a TSS whose ring-0 stack takes the exception frames. */
+static void to_ring3(struct tmach *t)
+{
+    static const uint64_t gdt[6] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+                                    0x00cffa000000ffffull, 0x00cff2000000ffffull,
+                                    0x00008b0000000067ull | (uint64_t)TSS << 16};
+    struct cpu *cpu = t->cpu;
+    memcpy(t->ram + GDT, gdt, sizeof gdt);
+    cpu->gdtr = (struct dtr){.base = GDT, .limit = sizeof gdt - 1};
+    for (uint32_t p = 0; p < 256; p++)
+        if (rd32(t, PT + 4 * p) & 1)
+            wr32(t, PT + 4 * p, rd32(t, PT + 4 * p) | 4);
+    wr32(t, PD, rd32(t, PD) | 4);
+    memset(t->ram + TSS, 0, 0x68);
+    wr32(t, TSS + 4, KSTACK);
+    wr32(t, TSS + 8, 0x10);
+    for (int s = SEG_ES; s <= SEG_GS; s++) {
+        uint64_t d = gdt[s == SEG_CS ? 3 : 4];
+        cpu_desc_to_cache(&cpu->seg[s], s == SEG_CS ? 0x1b : 0x23, (uint32_t)d,
+                          (uint32_t)(d >> 32));
+    }
+    cpu_desc_to_cache(&cpu->seg[SEG_TR], 0x28, (uint32_t)gdt[5], (uint32_t)(gdt[5] >> 32));
+    cpu->cpl = 3;
+    cpu_update_modes(cpu);
+    mmu_flush_all_global(cpu);
+}
+
+/* The random programs of random_blocks at CPL 3, the translator's loads
+ * and stores going through the fastmem region: host faults on pages not
+ * mapped yet (mapped from the soft TLB and run again), on the hole (the
+ * guest's #PF, through the instruction's ACCESS stub), on pages mapped
+ * for reading only; everything as the interpreter has it. */
+START_TEST(fastmem_user_blocks)
+{
+    int pf = 0;
+    uint64_t maps = 0, faults = 0;
+    const char *only = getenv("X64_TEST_SEED");
+    uint64_t first = only ? strtoull(only, NULL, 0) : 1, last = only ? first : 800;
+    for (uint64_t seed = first; seed <= last; seed++) {
+        rng_state = seed;
+        struct prog p;
+        random_prog(&p, 1 + rnd_n(6));
+        uint32_t regs[8], flags = rnd() & EF_ARITH, mseed = rnd();
+        random_regs(regs);
+        struct tmach *ti = new_user_machine(false), *tx = new_user_machine(true);
+        load_state(ti, &p, regs, flags, mseed);
+        load_state(tx, &p, regs, flags, mseed);
+        to_ring3(ti);
+        to_ring3(tx);
+        struct result a, b;
+        run(ti, &a, 100000);
+        run(tx, &b, 100000);
+        char what[64];
+        snprintf(what, sizeof what, "user seed %llu", (unsigned long long)seed);
+        compare(ti, &a, tx, &b, what);
+        pf += a.cr2 != 0;
+        maps += tx->cpu->fastmem->maps;
+        faults += tx->cpu->fastmem->faults;
+        destroy_user_machine(ti);
+        destroy_user_machine(tx);
+    }
+    if (only)
+        return;
+    /* The hole faults for the guest in a fair share of the runs, and the
+     * region was used: pages mapped, and host faults taken. */
+    ck_assert_int_gt(pf, 50);
+    ck_assert_uint_gt(maps, 800);
+    ck_assert_uint_gt(faults, 800);
+    printf("fastmem: %d of 800 runs took #PF, %llu pages mapped, %llu host faults\n", pf,
+           (unsigned long long)maps, (unsigned long long)faults);
 }
 END_TEST
 
@@ -1104,6 +1229,7 @@ int main(void)
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, random_blocks);
+    tcase_add_test(tc, fastmem_user_blocks);
 #endif
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -10,14 +10,19 @@
  * cached guest registers (regcache.c), which the block stores back to
  * cpu->gpr on its way out. The entry trampoline saves every callee-saved
  * register. */
+#define _GNU_SOURCE /* REG_RIP */
 #if defined(__x86_64__)
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
+#include "mmu/tlb.h"
 #include "translator/backend.h"
 #include "translator/tr_priv.h"
 #include "translator/x64/gen.h"
@@ -28,12 +33,149 @@ struct x64_block_hdr {
     uint32_t guard[TR_NSLOTS];  /* ... of its TLB guard's imm32 (gen.h, x64_slots) */
 };
 
+/* A block with accesses through the fastmem region, and where its fault
+ * sites are in x64_be.sites. Blocks are appended in arena order, so the
+ * list is sorted by address. */
+struct fm_block {
+    const uint8_t *code;
+    uint32_t size;
+    uint32_t first, n; /* its sites */
+};
+/* One access through the region (gen.h, struct x64_fault), offsets from
+ * the block's code, and how often it faulted. */
+struct fm_site {
+    uint16_t at, patch, stub;
+    uint16_t faults;
+};
+/* An access whose page the region never maps (MMIO, ROM, a page of
+ * cached code that is written) would pay a host fault every time: after
+ * this many its base load becomes a jump to its ACCESS stub, the cost of
+ * a soft-TLB miss. */
+#define FM_PATCH_AFTER 8
+
 struct x64_be {
     struct tr_engine *tr;
     struct x64_ind ind[1u << X64_IND_BITS]; /* x64_stubs.ind */
     struct x64_stubs stubs; /* in the arena: rebuilt after every flush */
     bool have_stubs;
+    struct fm_block *blocks; /* the arena's blocks with fastmem accesses */
+    uint32_t nblocks, cap_blocks;
+    struct fm_site *sites;
+    uint32_t nsites, cap_sites;
+    struct x64_be *next_fm; /* the list the signal handler walks */
 };
+
+/* ---- host faults in the fastmem region (mmu/fastmem.h) ----
+ * A guest access there that the region does not allow raises SIGSEGV in
+ * the generated code; the handler moves the host's RIP to the access's
+ * ACCESS stub, which runs the instruction again through its handler (a
+ * soft-TLB access: the guest's own #PF where there is one, else a refill
+ * that maps the page). Nothing else of the host's state differs between
+ * the access and that stub's entry (native.c, mem_fast). A fault that is
+ * not at a known site goes to the handler installed before. */
+static struct x64_be *fm_list; /* backends whose blocks may fault so (one thread runs each) */
+static struct sigaction fm_old;
+static bool fm_installed;
+
+static const struct fm_site *fm_find(struct x64_be *be, uintptr_t rip, const uint8_t **code)
+{
+    uint32_t lo = 0, hi = be->nblocks;
+    while (lo < hi) { /* the last block starting at or before rip */
+        uint32_t mid = (lo + hi) / 2;
+        if ((uintptr_t)be->blocks[mid].code <= rip)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return NULL;
+    const struct fm_block *fb = &be->blocks[lo - 1];
+    if (rip - (uintptr_t)fb->code >= fb->size)
+        return NULL;
+    for (uint32_t k = 0; k < fb->n; k++)
+        if ((uintptr_t)fb->code + be->sites[fb->first + k].at == rip) {
+            *code = fb->code;
+            return &be->sites[fb->first + k];
+        }
+    return NULL;
+}
+
+static void fm_on_segv(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    for (struct x64_be *be = fm_list; be; be = be->next_fm) {
+        const uint8_t *code;
+        struct fm_site *site;
+        struct fastmem *fm = be->tr->fastmem;
+        uintptr_t addr = (uintptr_t)si->si_addr;
+        if (!fastmem_contains(fm, addr) || !(site = (struct fm_site *)fm_find(be, rip, &code)))
+            continue;
+        /* The page fault's error code: bit 1, a write (SDM Vol. 3A 4.7). */
+        bool write = (uc->uc_mcontext.gregs[REG_ERR] >> 1) & 1;
+        uint64_t lin = addr - (uintptr_t)fm->base;
+        if (lin >> 32 == 0 && tlb_fastmem_fault(be->tr->cpu, (uint32_t)lin, write))
+            return; /* mapped from the soft TLB's entry: the access again */
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)(code + site->stub);
+        if (++site->faults == FM_PATCH_AFTER) /* (the code is not running: we are in its place) */
+            x64_set_jmp_at((uint8_t *)code + site->patch, code + site->stub);
+        return;
+    }
+    /* Not ours: as if this handler were not there. */
+    if ((fm_old.sa_flags & SA_SIGINFO) && fm_old.sa_sigaction) {
+        fm_old.sa_sigaction(sig, si, ctx);
+    } else if (fm_old.sa_handler != SIG_IGN && fm_old.sa_handler != SIG_DFL) {
+        fm_old.sa_handler(sig);
+    } else {
+        signal(SIGSEGV, SIG_DFL); /* the access faults again, and kills */
+    }
+}
+
+static bool fm_install(void)
+{
+    if (fm_installed)
+        return true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fm_on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &fm_old))
+        return false;
+    fm_installed = true;
+    return true;
+}
+
+/* Record the fault sites of block code `code` (`size` bytes). */
+static bool fm_record(struct x64_be *be, const uint8_t *code, uint32_t size,
+                      const struct x64_slots *slots)
+{
+    if (be->nblocks == be->cap_blocks) {
+        uint32_t cap = be->cap_blocks ? 2 * be->cap_blocks : 1024;
+        struct fm_block *nb = realloc(be->blocks, cap * sizeof *nb);
+        if (!nb)
+            return false;
+        be->blocks = nb;
+        be->cap_blocks = cap;
+    }
+    if (be->nsites + (uint32_t)slots->nfault > be->cap_sites) {
+        uint32_t cap = be->cap_sites ? 2 * be->cap_sites : 8192;
+        while (cap < be->nsites + (uint32_t)slots->nfault)
+            cap *= 2;
+        struct fm_site *ns = realloc(be->sites, cap * sizeof *ns);
+        if (!ns)
+            return false;
+        be->sites = ns;
+        be->cap_sites = cap;
+    }
+    be->blocks[be->nblocks++] =
+        (struct fm_block){.code = code, .size = size, .first = be->nsites, .n = (uint32_t)slots->nfault};
+    for (int k = 0; k < slots->nfault; k++)
+        be->sites[be->nsites++] = (struct fm_site){.at = (uint16_t)slots->fault[k].at,
+                                                   .patch = (uint16_t)slots->fault[k].patch,
+                                                   .stub = (uint16_t)slots->fault[k].stub};
+    return true;
+}
 
 static void *x64_create(struct tr_engine *tr)
 {
@@ -46,13 +188,25 @@ static void *x64_create(struct tr_engine *tr)
     return be;
 }
 
-static void x64_destroy(void *p) { free(p); }
+static void x64_destroy(void *p)
+{
+    struct x64_be *be = p;
+    for (struct x64_be **l = &fm_list; *l; l = &(*l)->next_fm)
+        if (*l == be) {
+            *l = be->next_fm;
+            break;
+        }
+    free(be->blocks);
+    free(be->sites);
+    free(be);
+}
 
 static void x64_flush(void *p)
 {
     struct x64_be *be = p;
     be->have_stubs = false;
     memset(be->ind, 0, sizeof be->ind);
+    be->nblocks = be->nsites = 0;
 }
 
 /* The trampoline's frame below the six saved registers (gen.h). */
@@ -135,9 +289,26 @@ static enum tr_status x64_translate(void *p, struct tr_block *b)
     struct x64_buf x;
     x64_init(&x, code, (uint32_t)(avail - 16));
     struct x64_slots slots;
+    bool fast = (b->mode & TR_MODE_FAST) && be->tr->fastmem;
+    if ((b->mode & TR_MODE_FAST) && !fast)
+        return TR_UNSUPPORTED; /* cannot happen: the mode needs cpu->fastmem */
+    be->stubs.fastmem = fast ? be->tr->fastmem->base : NULL;
     x64_gen_block(&x, b, &be->stubs, &slots);
     if (!x64_ok(&x))
         return TR_UNSUPPORTED; /* cannot happen with BLOCK_ROOM; the core copes */
+    if (slots.nfault) {
+        if (!fm_install())
+            return TR_UNSUPPORTED;
+        if (!fm_record(be, code, x.pos, &slots))
+            return TR_UNSUPPORTED;
+        bool listed = false;
+        for (struct x64_be *l = fm_list; l; l = l->next_fm)
+            listed |= l == be;
+        if (!listed) {
+            be->next_fm = fm_list;
+            fm_list = be;
+        }
+    }
     for (int s = 0; s < TR_NSLOTS; s++) {
         hdr->site[s] = slots.site[s];
         hdr->guard[s] = slots.guard[s];
@@ -199,6 +370,7 @@ static void x64_unlink(void *p, struct tr_block *from, int slot)
 const struct tr_backend tr_backend_x64 = {
     .name = "x64",
     .exec_memory = true,
+    .fastmem = true,
     .create = x64_create,
     .destroy = x64_destroy,
     .translate = x64_translate,

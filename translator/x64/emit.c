@@ -714,6 +714,13 @@ void x64_set_jmp_site(uint8_t *disp_addr, const void *target)
     __atomic_store_n((int32_t *)(void *)disp_addr, rel, __ATOMIC_RELEASE);
 }
 
+void x64_set_jmp_at(uint8_t *at, const void *target)
+{
+    int32_t rel = (int32_t)((intptr_t)target - (intptr_t)(at + 5));
+    memcpy(at + 1, &rel, 4);
+    at[0] = 0xe9;
+}
+
 uint32_t x64_jmp_site64(struct x64_buf *b, const void *target)
 {
     /* jmp qword [rip+0] (FF 25 disp32=0) is 6 bytes; the slot right after it

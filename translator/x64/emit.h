@@ -155,6 +155,9 @@ void x64_ud2(struct x64_buf *b);
  * any 64-bit target. */
 uint32_t x64_jmp_site(struct x64_buf *b);
 void x64_set_jmp_site(uint8_t *disp_addr, const void *target);
+/* Overwrite the (at least 5-byte) instruction at `at` with jmp rel32 to
+ * `target`, while no thread runs it. */
+void x64_set_jmp_at(uint8_t *at, const void *target);
 uint32_t x64_jmp_site64(struct x64_buf *b, const void *target);
 void x64_set_jmp_site64(uint8_t *slot_addr, const void *target);
 

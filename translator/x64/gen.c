@@ -339,7 +339,9 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
 {
     for (int s = 0; s < TR_NSLOTS; s++)
         slots->site[s] = slots->guard[s] = X64_NO_SITE;
-    struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN, .win_tlb = -1};
+    slots->nfault = 0;
+    struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN, .win_tlb = -1,
+                        .fm_at = X64_NO_SITE, .fm_patch = X64_NO_SITE, .slots = slots};
     x64_rc_plan(&g);
     x64_win_plan(&g);
     uint32_t eip = b->eip;

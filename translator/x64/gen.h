@@ -28,6 +28,7 @@ struct x64_stubs {
      * still leads to its physical address); cleared on flush. */
     struct x64_ind *ind;
     uint64_t *guard_misses; /* the engine's tr_stats.guard_misses */
+    uint8_t *fastmem;       /* the base of cpu->fastmem's region (TR_MODE_FAST blocks) */
 };
 struct x64_ind {
     struct tr_block *b;
@@ -48,6 +49,14 @@ struct x64_slots {
      * the imm32 its TLB guard compares the entry's physical page with
      * (patched by link_page), else X64_NO_SITE. */
     uint32_t guard[TR_NSLOTS];
+    /* The accesses through the fastmem region (TR_MODE_FAST): where the
+     * host faults (the access), the instruction that loads the region's
+     * base right before it (at least 5 bytes: a jmp rel32 may replace it)
+     * and the ACCESS stub the fault goes to, all offsets from the code. */
+    struct x64_fault {
+        uint32_t at, patch, stub;
+    } fault[4 * TR_BLOCK_MAX];
+    int nfault;
 };
 
 /* SS.B of a block's mode (translator/block.h: bit 1): ESP is the stack
@@ -121,6 +130,9 @@ struct x64_cold {
     uint8_t seg, size, acc;
     int8_t poison;
     int16_t access;
+    /* ACCESS through the fastmem region: the access and its base load
+     * (struct x64_slots, fault), or X64_NO_SITE */
+    uint32_t fault_at, fault_patch;
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
  * r/m, CALL r/m), each with an ACCESS stub and perhaps a TLB path, or one
@@ -199,6 +211,10 @@ struct x64_gen {
      * knows (PUSH, POP, ADD/SUB ESP, imm...), so ESP's windows go on */
     bool esp_planned[TR_BLOCK_MAX];
     int16_t win_tlb; /* the TLB path waiting for its ACCESS stub, or -1 */
+    /* A fastmem access waiting for its ACCESS stub: where it and its base
+     * load are, or X64_NO_SITE */
+    uint32_t fm_at, fm_patch;
+    struct x64_slots *slots; /* the block's patch information, being filled */
 };
 
 /* A new cold stub; NULL (and the buffer in error) past X64_MAX_COLD. */

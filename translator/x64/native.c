@@ -369,6 +369,9 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     /* (an instruction writes no register before its last access, so this
      * is what it found) */
     c->dirty = g->rc.dirty;
+    c->fault_at = g->fm_at;
+    c->fault_patch = g->fm_patch;
+    g->fm_at = g->fm_patch = X64_NO_SITE;
     c->run = g->x87;
     c->run_t_after = g->x87.t;
     if (g->win_tlb >= 0) { /* the page window's path to it (window.c) */
@@ -382,13 +385,31 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     return c;
 }
 
+/* As x64_tlb_fast, for an access the caller emits right after it (as
+ * [RAX + the returned register]): in a TR_MODE_FAST block, a flat
+ * segment's accesses go through the fastmem region (mmu/fastmem.h), RAX
+ * its base. The access itself is then the check: a host fault there goes
+ * to the instruction's ACCESS stub (backend_x64.c, the signal handler),
+ * whose handler's TLB refill maps the page for the next time. Windows are
+ * not planned in such blocks (window.c). */
+static int mem_fast(struct x64_gen *g, int seg, int size, int acc, uint32_t *slow, int *nslow)
+{
+    if ((g->b->mode & TR_MODE_FAST) && (seg == SEG_DS || seg == SEG_ES || seg == SEG_SS)) {
+        g->fm_patch = g->x->pos;
+        x64_mov_ri(g->x, 8, X64_RAX, (uint64_t)(uintptr_t)g->st->fastmem);
+        g->fm_at = g->x->pos;
+        return X64_EA;
+    }
+    return x64_tlb_fast(g, seg, size, acc, slow, nslow);
+}
+
 /* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA. */
 static void mem_read_to(struct x64_gen *g, int seg, int size, int dst)
 {
     struct x64_buf *x = g->x;
     uint32_t slow[4];
     int nslow = 0;
-    int lin = x64_tlb_fast(g, seg, size, ACC_READ, slow, &nslow);
+    int lin = mem_fast(g, seg, size, ACC_READ, slow, &nslow);
     struct x64_mem host = X64_MEMX(X64_RAX, lin, 0, 0);
     if (size == 4)
         x64_mov_rm(x, 4, dst, host);
@@ -413,7 +434,7 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
         src = v.reg;
     uint32_t slow[4];
     int nslow = 0;
-    int lin = x64_tlb_fast(g, seg, size, ACC_WRITE, slow, &nslow);
+    int lin = mem_fast(g, seg, size, ACC_WRITE, slow, &nslow);
     x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), src);
     g->flags_valid = false;
     x64_cold_access(g, slow, nslow);
@@ -506,6 +527,9 @@ void x64_gen_cold(struct x64_gen *g)
         for (int k = 0; k < c->nsite; k++)
             x64_patch_rel32(x, c->site[k]);
         if (c->kind == X64_COLD_ACCESS) {
+            if (c->fault_at != X64_NO_SITE)
+                g->slots->fault[g->slots->nfault++] =
+                    (struct x64_fault){.at = c->fault_at, .patch = c->fault_patch, .stub = x->pos};
             cold_rerun(g, c);
             continue;
         }

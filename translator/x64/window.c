@@ -233,8 +233,8 @@ void x64_win_plan(struct x64_gen *g)
         g->esp_planned[i] = false;
     }
     g->nwin = 0;
-    if (!(b->mode & TR_MODE_FLAT))
-        return;
+    if (!(b->mode & TR_MODE_FLAT) || (b->mode & TR_MODE_FAST))
+        return; /* (fastmem accesses need no TLB check to share) */
     /* ESP's offset from its value where the plan last lost track of it:
      * ESP windows place their members by it */
     int32_t esp_off = 0;
