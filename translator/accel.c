@@ -91,10 +91,10 @@ bool tr_accel_apply(struct cpu *cpu, const struct tr_accel *a, char *err, size_t
     struct cpu_engine *e = NULL;
     if (a->tcg) {
         e = tr_engine_create(cpu, a->backend, 0, 0);
+        if (e && !a->no_fastmem)
+            tr_use_fastmem(e); /* (under the checker, which logs every write: reads only) */
         if (e && a->check)
-            e = tr_check_create(cpu, e); /* (which logs every write: no fastmem) */
-        else if (e && !a->no_fastmem)
-            tr_use_fastmem(e);
+            e = tr_check_create(cpu, e);
         if (!e) {
             snprintf(err, errlen, "-accel tcg: cannot create the translator (out of memory?)");
             return false;
@@ -121,11 +121,9 @@ struct cpu_engine *tr_engine_from_env(struct cpu *cpu)
     if (!a.tcg)
         return NULL;
     struct cpu_engine *e = tr_engine_create(cpu, a.backend, 0, 0);
-    if (e && a.check)
-        return tr_check_create(cpu, e);
     if (e && !a.no_fastmem)
         tr_use_fastmem(e);
-    return e;
+    return e && a.check ? tr_check_create(cpu, e) : e;
 }
 
 /* Every CPU created in this process (vx86's, the unit tests') asks
