@@ -45,6 +45,7 @@ struct fastmem {
     uint32_t log[FASTMEM_LOG]; /* linear page numbers mapped since the region was emptied */
     uint64_t maps, resets;  /* counters, for tuning */
     uint64_t faults;        /* host faults in the region (tlb_fastmem_fault) */
+    uint64_t patched;       /* accesses that faulted so often they became jumps */
 };
 #define FASTMEM_W 0x80000000u /* state: mapped writable */
 

@@ -179,9 +179,19 @@ bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write)
     const struct tlb_entry *e = &cpu->tlb.e[TLB_USER][(lin >> 12) & (TLB_SIZE - 1)];
     uint32_t page = lin & TLB_PAGE_MASK;
     fm->faults++;
-    if (tlb_is_stale(&cpu->tlb, cpu->a20_mask) || e->tag[ACC_READ] != page ||
-        (write && e->tag[ACC_WRITE] != page))
+    if (tlb_is_stale(&cpu->tlb, cpu->a20_mask))
         return false;
+    if (e->tag[ACC_READ] != page || (write && e->tag[ACC_WRITE] != page)) {
+        /* Not in the TLB for this access: walk (no fault: a guest #PF is
+         * the slow path's), which maps the page through fill(). So pages
+         * touched for the first time do not count against the access
+         * (backend_x64.c turns sites that keep faulting into jumps). */
+        if (!tlb_try_get(cpu, lin, write ? ACC_WRITE : ACC_READ) || e->tag[ACC_READ] != page ||
+            (write && e->tag[ACC_WRITE] != page))
+            return false;
+        return fastmem_mapped(fm, page, (const uint8_t *)(uintptr_t)(page + e->addend),
+                              e->tag[ACC_WRITE] == page);
+    }
     /* Mapped so already, it would fault again: the slow path (no loop). */
     const uint8_t *host = (const uint8_t *)(uintptr_t)(page + e->addend);
     bool writable = e->tag[ACC_WRITE] == page;

@@ -109,10 +109,10 @@ struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc);
 void tlb_protect_code_page(struct cpu *cpu, uint64_t page);
 /* A CPL 3 access to linear address `lin` (a write when `write`) faulted
  * in the fastmem region (mmu/fastmem.h): true when the user table's entry
- * allows it and its page is now mapped there, so the access can run again;
- * false when it must take the slow path (a miss, MMIO, a code page, a
- * fault for the guest). Only reads the TLB: safe in a signal handler that
- * interrupted generated code. */
+ * allows it (refilled by a walk that raises nothing) and its page is now
+ * mapped there, so the access can run again; false when it must take the
+ * slow path (MMIO, a code page, a fault for the guest). For a signal
+ * handler that interrupted generated code: it allocates nothing. */
 bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write);
 /* Flush everything if the memory map or the A20 gate changed since the fill
  * (cpu/access.c inlines the test on its hot path). */

@@ -254,9 +254,12 @@ static void engine_destroy(void *opaque)
         return;
     if (tr->fastmem) {
         if (getenv("VX86_TR_STATS"))
-            fprintf(stderr, "vx86: fastmem: %llu pages mapped, %llu host faults, %llu times emptied\n",
+            fprintf(stderr,
+                    "vx86: fastmem: %llu pages mapped, %llu host faults, %llu times emptied, "
+                    "%llu accesses made jumps to their slow path\n",
                     (unsigned long long)tr->fastmem->maps, (unsigned long long)tr->fastmem->faults,
-                    (unsigned long long)tr->fastmem->resets);
+                    (unsigned long long)tr->fastmem->resets,
+                    (unsigned long long)tr->fastmem->patched);
         if (tr->cpu->fastmem == tr->fastmem)
             tr->cpu->fastmem = NULL;
         fastmem_destroy(tr->fastmem);

@@ -117,8 +117,10 @@ static void fm_on_segv(int sig, siginfo_t *si, void *ctx)
         if (lin >> 32 == 0 && tlb_fastmem_fault(be->tr->cpu, (uint32_t)lin, write))
             return; /* mapped from the soft TLB's entry: the access again */
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)(code + site->stub);
-        if (++site->faults == FM_PATCH_AFTER) /* (the code is not running: we are in its place) */
+        if (++site->faults == FM_PATCH_AFTER) { /* (the code is not running: we are in its place) */
             x64_set_jmp_at((uint8_t *)code + site->patch, code + site->stub);
+            fm->patched++;
+        }
         return;
     }
     /* Not ours: as if this handler were not there. */
