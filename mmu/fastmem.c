@@ -21,6 +21,26 @@ static void *inaccessible(void *at, size_t len)
                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (at ? MAP_FIXED : 0), -1, 0);
 }
 
+/* The region below 2 GiB where the host has room (in a PIE process the
+ * low addresses are free): translated code then addresses it as
+ * [address + base] with base a disp32, with no load of the base. NULL
+ * when none of the tries is free. */
+static void *reserve_low(void)
+{
+#ifdef MAP_FIXED_NOREPLACE
+    static const uintptr_t tries[] = {0x40000000, 0x20000000, 0x10000000};
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+        void *p = mmap((void *)tries[i], SPAN, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p == (void *)tries[i])
+            return p;
+        if (p != MAP_FAILED)
+            munmap(p, SPAN); /* (a kernel without the flag took it as a hint) */
+    }
+#endif
+    return NULL;
+}
+
 struct fastmem *fastmem_create(struct memmap *mem)
 {
     const uint8_t *ram;
@@ -31,7 +51,9 @@ struct fastmem *fastmem_create(struct memmap *mem)
     struct fastmem *fm = calloc(1, sizeof *fm);
     if (!fm)
         return NULL;
-    void *base = inaccessible(NULL, SPAN);
+    void *base = reserve_low();
+    if (!base)
+        base = inaccessible(NULL, SPAN);
     /* the page states: touched only where pages get mapped */
     void *state = mmap(NULL, STATE_BYTES, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

@@ -385,22 +385,31 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     return c;
 }
 
-/* As x64_tlb_fast, for an access the caller emits right after it (as
- * [RAX + the returned register]): in a TR_MODE_FAST block, a flat
- * segment's accesses go through the fastmem region (mmu/fastmem.h), RAX
- * its base. The access itself is then the check: a host fault there goes
- * to the instruction's ACCESS stub (backend_x64.c, the signal handler),
- * whose handler's TLB refill maps the page for the next time. Windows are
- * not planned in such blocks (window.c). */
-static int mem_fast(struct x64_gen *g, int seg, int size, int acc, uint32_t *slow, int *nslow)
+/* The operand of an access the caller emits right after this: as
+ * x64_tlb_fast ([RAX + the linear address's register]), or in a
+ * TR_MODE_FAST block, for a flat segment, through the fastmem region
+ * (mmu/fastmem.h): [X64_EA + base] when the region lies below 2 GiB (a
+ * disp32), else [RAX + X64_EA] after a load of the base. The access itself
+ * is then the check: a host fault there goes to the instruction's ACCESS
+ * stub (backend_x64.c, the signal handler), after the refill of the TLB
+ * has had a chance to map the page. Windows are not planned in such blocks
+ * (window.c). */
+static struct x64_mem mem_fast(struct x64_gen *g, int seg, int size, int acc, uint32_t *slow,
+                               int *nslow)
 {
     if ((g->b->mode & TR_MODE_FAST) && (seg == SEG_DS || seg == SEG_ES || seg == SEG_SS)) {
+        uintptr_t base = (uintptr_t)g->st->fastmem;
         g->fm_patch = g->x->pos;
-        x64_mov_ri(g->x, 8, X64_RAX, (uint64_t)(uintptr_t)g->st->fastmem);
+        if (base <= INT32_MAX) {
+            g->fm_at = g->x->pos; /* (at least 6 bytes: a jmp rel32 fits) */
+            return X64_MEM(X64_EA, (int32_t)base);
+        }
+        x64_mov_ri(g->x, 8, X64_RAX, base);
         g->fm_at = g->x->pos;
-        return X64_EA;
+        return X64_MEMX(X64_RAX, X64_EA, 0, 0);
     }
-    return x64_tlb_fast(g, seg, size, acc, slow, nslow);
+    int lin = x64_tlb_fast(g, seg, size, acc, slow, nslow);
+    return X64_MEMX(X64_RAX, lin, 0, 0);
 }
 
 /* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA. */
@@ -409,8 +418,7 @@ static void mem_read_to(struct x64_gen *g, int seg, int size, int dst)
     struct x64_buf *x = g->x;
     uint32_t slow[4];
     int nslow = 0;
-    int lin = mem_fast(g, seg, size, ACC_READ, slow, &nslow);
-    struct x64_mem host = X64_MEMX(X64_RAX, lin, 0, 0);
+    struct x64_mem host = mem_fast(g, seg, size, ACC_READ, slow, &nslow);
     if (size == 4)
         x64_mov_rm(x, 4, dst, host);
     else
@@ -434,8 +442,7 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
         src = v.reg;
     uint32_t slow[4];
     int nslow = 0;
-    int lin = mem_fast(g, seg, size, ACC_WRITE, slow, &nslow);
-    x64_mov_mr(x, size, X64_MEMX(X64_RAX, lin, 0, 0), src);
+    x64_mov_mr(x, size, mem_fast(g, seg, size, ACC_WRITE, slow, &nslow), src);
     g->flags_valid = false;
     x64_cold_access(g, slow, nslow);
 }
