@@ -4,13 +4,15 @@
 ; (60 M instructions), then stores and loads, one across a page boundary,
 ; a page remapped by the kernel with INVLPG, a page made read-only (the #PF
 ; with its error code and CR2, the store not done), a page made not
-; present, code in RAM that patches its own next instruction (the write
+; present, x87 loads and stores (one to the read-only page), code in RAM
+; that patches its own next instruction (the write
 ; goes to a page that holds translated code), and last (it switches the
 ; region off) a page remapped without INVLPG but with a CR3 reload.
 ; EXPECT: ring 3
 ; EXPECT: sum B734AFB7 cross 44332211
 ; EXPECT: invlpg BBBB0000 through B 12121212
 ; EXPECT: read-only v0E e00007 cr2 00202004 kept 00000000
+; EXPECT: x87 40400000 v0E cr2 00202008 kept 3F800000
 ; EXPECT: not present v0E e00004 cr2 00203008
 ; EXPECT: smc 42 43 44
 ; EXPECT: cr3 reload AAAA0000
@@ -171,6 +173,28 @@ ring3:
     PUTHEX [EXC_CR2], 8
     PUTS ' kept '
     PUTHEX [0x202004], 8
+    NEWLINE
+
+    ; x87 loads and stores (fresh pages), and a store to the read-only page:
+    ; #PF, the store not done and the stack not popped
+    finit
+    mov dword [0x205000], 0x3fc00000 ; 1.5
+    fld dword [0x205000]
+    fadd st0, st0
+    fstp dword [0x206004]
+    fld1
+    mov dword [EXC_RESUME], .x87_back
+    fstp dword [0x202008]           ; #PF
+.x87_back:
+    fstp dword [0x206008]           ; the 1.0 still there
+    PUTS 'x87 '
+    PUTHEX [0x206004], 8
+    PUTS ' v'
+    PUTHEX [EXC_VEC], 2
+    PUTS ' cr2 '
+    PUTHEX [EXC_CR2], 8
+    PUTS ' kept '
+    PUTHEX [0x206008], 8
     NEWLINE
 
     ; 0x203000 not present (read before, so mapped)

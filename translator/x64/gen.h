@@ -299,6 +299,15 @@ void x64_ea_to(struct x64_gen *g, const struct insn *in, int dst);
  * and returns the register holding the linear address (X64_EA or R10). Uses
  * R10, R11 and RAX. */
 int x64_tlb_fast(struct x64_gen *g, int segno, int size, int acc, uint32_t *slow, int *nslow);
+/* In a TR_MODE_FAST block, for a flat segment: *m = the operand that
+ * addresses X64_EA in the fastmem region (mmu/fastmem.h), [X64_EA +
+ * disp32] where the region lies below 2 GiB, else [RAX + X64_EA] after a
+ * load of its base (emitted here: what a site that keeps faulting has
+ * patched into a jump to its ACCESS stub, at least 5 bytes, as g->fm_patch).
+ * The caller sets g->fm_at to where its access (the host fault) is, and
+ * emits nothing between the two that the ACCESS stub would not redo.
+ * False (nothing emitted) otherwise: x64_tlb_fast's path. */
+bool x64_fast_mem(struct x64_gen *g, int seg, struct x64_mem *m);
 /* The offset off RBX of the TLB table block `b` uses (its CPL's). */
 int32_t x64_tlb_table(const struct tr_block *b);
 /* R11 = the offset of the TLB entry for the linear address in `lin` (of

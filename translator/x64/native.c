@@ -385,28 +385,32 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     return c;
 }
 
-/* The operand of an access the caller emits right after this: as
- * x64_tlb_fast ([RAX + the linear address's register]), or in a
- * TR_MODE_FAST block, for a flat segment, through the fastmem region
- * (mmu/fastmem.h): [X64_EA + base] when the region lies below 2 GiB (a
- * disp32), else [RAX + X64_EA] after a load of the base. The access itself
- * is then the check: a host fault there goes to the instruction's ACCESS
- * stub (backend_x64.c, the signal handler), after the refill of the TLB
- * has had a chance to map the page. Windows are not planned in such blocks
- * (window.c). */
+bool x64_fast_mem(struct x64_gen *g, int seg, struct x64_mem *m)
+{
+    if (!(g->b->mode & TR_MODE_FAST) || (seg != SEG_DS && seg != SEG_ES && seg != SEG_SS))
+        return false;
+    uintptr_t base = (uintptr_t)g->st->fastmem;
+    g->fm_patch = g->x->pos;
+    if (base <= INT32_MAX) {
+        *m = X64_MEM(X64_EA, (int32_t)base);
+    } else {
+        x64_mov_ri(g->x, 8, X64_RAX, base);
+        *m = X64_MEMX(X64_RAX, X64_EA, 0, 0);
+    }
+    return true;
+}
+
+/* The operand of an access the caller emits right after this: through the
+ * fastmem region (x64_fast_mem; the access itself, at least 6 bytes, is
+ * then the check, and what a site that keeps faulting has patched into a
+ * jump), else as x64_tlb_fast ([RAX + the linear address's register]). */
 static struct x64_mem mem_fast(struct x64_gen *g, int seg, int size, int acc, uint32_t *slow,
                                int *nslow)
 {
-    if ((g->b->mode & TR_MODE_FAST) && (seg == SEG_DS || seg == SEG_ES || seg == SEG_SS)) {
-        uintptr_t base = (uintptr_t)g->st->fastmem;
-        g->fm_patch = g->x->pos;
-        if (base <= INT32_MAX) {
-            g->fm_at = g->x->pos; /* (at least 6 bytes: a jmp rel32 fits) */
-            return X64_MEM(X64_EA, (int32_t)base);
-        }
-        x64_mov_ri(g->x, 8, X64_RAX, base);
+    struct x64_mem m;
+    if (x64_fast_mem(g, seg, &m)) {
         g->fm_at = g->x->pos;
-        return X64_MEMX(X64_RAX, X64_EA, 0, 0);
+        return m;
     }
     int lin = x64_tlb_fast(g, seg, size, acc, slow, nslow);
     return X64_MEMX(X64_RAX, lin, 0, 0);

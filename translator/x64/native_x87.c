@@ -517,15 +517,27 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         start(g);
     uint32_t site[4];
     int n = 0;
+    struct x64_mem fast;
+    bool in_region = false; /* through the fastmem region (mmu/fastmem.h) */
     if (in->is_mem) {
         x64_ea(g, in);
-        int lin = x64_tlb_fast(g, in->seg, o.size,
-                               o.kind == X87_STORE_MEM ? ACC_WRITE : ACC_READ, site, &n);
-        x64_lea(x, 8, X64_RDI, X64_MEMX(X64_RAX, lin, 0, 0));
+        if ((in_region = x64_fast_mem(g, in->seg, &fast))) {
+            /* RDI = the host address (this LEA, 7 bytes, or the base's
+             * load before it is the site's patch; a host fault at the
+             * access comes after keep_popped's copy, which the ACCESS
+             * stub's spill of the run writes again) */
+            x64_lea(x, 8, X64_RDI, fast);
+        } else {
+            int lin = x64_tlb_fast(g, in->seg, o.size,
+                                   o.kind == X87_STORE_MEM ? ACC_WRITE : ACC_READ, site, &n);
+            x64_lea(x, 8, X64_RDI, X64_MEMX(X64_RAX, lin, 0, 0));
+        }
     }
     if (o.pop && ((g->x87.written >> (g->x87.t & 7)) & 1))
         keep_popped(g);
     if (in->is_mem) {
+        if (in_region)
+            g->fm_at = x->pos;
         /* the guest's instruction on [RDI] */
         x64_x87_m(x, o.esc, in->reg, X64_MEM(X64_RDI, 0));
         int32_t sel = CPU_OFF(seg) + (int32_t)offsetof(struct seg_cache, sel);
@@ -546,7 +558,7 @@ enum x64_native x64_native_x87(struct x64_gen *g, const struct insn *in)
         g->lf_known = X64_LF_UNKNOWN;
     }
     /* (the run as the instruction found it) */
-    struct x64_cold *c = n ? x64_cold_access(g, site, n) : NULL;
+    struct x64_cold *c = n || in_region ? x64_cold_access(g, site, n) : NULL;
     struct x64_x87_run before = g->x87;
     if (!plan_op(&g->x87, &o) || g->x87.k != before.k) {
         x->error = true; /* cannot happen: the plan held it */
