@@ -140,7 +140,7 @@ static bool fm_install(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = fm_on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sa.sa_flags = SA_SIGINFO; /* (a fault in the handler itself kills: the signal is blocked) */
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGSEGV, &sa, &fm_old))
         return false;
