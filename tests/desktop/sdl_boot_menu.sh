@@ -6,7 +6,7 @@
 # SeaBIOS's "Press ESC for boot menu", and compares the monitor's screendump
 # PNG of the boot menu with the text rendered from the VGA BIOS's own font
 # (pixel-exact but for the blinking cursor's cell). Then: an idle guest with
-# a still screen costs < 5% of a core; Ctrl+Alt+P pauses and resumes;
+# a still screen costs < 10% of a core; Ctrl+Alt+P pauses and resumes;
 # a click grabs the mouse (title says so), Ctrl+Alt+G releases it;
 # Ctrl+Alt+End reboots the guest (Ctrl+Alt+Del); the monitor's quit ends
 # vx86 with status 0. (Ctrl+Alt+F is not checked: fullscreen is a window
@@ -89,6 +89,11 @@ done
 "$check" text "$out.png" "$out.shot.txt" "$vgabios" || fail "the boot menu picture differs"
 
 # Idle: the menu waits for a key in HLT; the window is refreshed at 60 Hz.
+# A guest that spins takes a whole core. An idle one costs a few percent
+# that depend on the host: SeaBIOS's timer tick (its mode switches flush
+# the TLB), the blinking cursor's presents through Mesa's software GL under
+# Xvfb. Under 5% on earlier sessions' hosts (the limit was 5%), 5.0-6.2%
+# on session 10's, for that session's start commit too; hence 10%.
 tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$vpid/stat"; }
 a=$(cpu_ticks)
@@ -96,7 +101,7 @@ sleep 4
 b=$(cpu_ticks)
 pct=$(( (b - a) * 100 * 100 / (4 * tck) ))
 echo "sdl_boot_menu: idle at the boot menu: $((b - a)) ticks in 4 s ($((pct / 100)).$((pct % 100 / 10))% of a core)"
-[ "$pct" -lt 500 ] || fail "idle guest with a still screen used ${pct}/100 % of a core (limit 5%)"
+[ "$pct" -lt 1000 ] || fail "idle guest with a still screen used ${pct}/100 % of a core (limit 10%)"
 
 # Ctrl+Alt+P pauses, again resumes (SDL hot key, not sent to the guest).
 status_is() {
