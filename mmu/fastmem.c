@@ -9,10 +9,7 @@
 #include "mmu/fastmem.h"
 #include "mmu/memmap.h"
 
-/* 4 GiB and a guard: an access at 0xfffffffe of 4 bytes ends beyond 4 GiB
- * in the region, where it faults (the slow path wraps it as the guest
- * does). */
-#define SPAN ((1ull << 32) + 65536)
+#define SPAN FASTMEM_SPAN
 #define STATE_BYTES ((size_t)(1u << 20) * sizeof(uint32_t))
 
 static void *inaccessible(void *at, size_t len)
@@ -130,6 +127,12 @@ static void unmap(struct fastmem *fm, uint32_t page)
     fm->state[page] = 0;
 }
 
+static bool in_ram(const struct fastmem *fm, const uint8_t *host)
+{
+    return host >= fm->ram && host < fm->ram + fm->ram_size;
+}
+
+/* The state of a page mapped to `host`: its RAM page index + 1. */
 static uint32_t state_of(const struct fastmem *fm, const uint8_t *host, bool writable)
 {
     return ((uint32_t)((uint64_t)(host - fm->ram) >> 12) + 1) | (writable ? FASTMEM_W : 0);
@@ -137,16 +140,14 @@ static uint32_t state_of(const struct fastmem *fm, const uint8_t *host, bool wri
 
 bool fastmem_mapped(const struct fastmem *fm, uint32_t lin, const uint8_t *host, bool writable)
 {
-    return host >= fm->ram && host < fm->ram + fm->ram_size &&
-           fm->state[lin >> 12] == state_of(fm, host, writable);
+    return in_ram(fm, host) && fm->state[lin >> 12] == state_of(fm, host, writable);
 }
 
 bool fastmem_map(struct fastmem *fm, uint32_t lin, const uint8_t *host, bool writable)
 {
-    if (!fm->active || host < fm->ram || host >= fm->ram + fm->ram_size)
+    if (!fm->active || !in_ram(fm, host))
         return false;
     uint32_t page = lin >> 12;
-    uint32_t idx = (uint32_t)((uint64_t)(host - fm->ram) >> 12);
     uint32_t want = state_of(fm, host, writable);
     uint32_t *s = &fm->state[page];
     if (*s == want)
@@ -162,7 +163,7 @@ bool fastmem_map(struct fastmem *fm, uint32_t lin, const uint8_t *host, bool wri
     }
     void *at = fm->base + ((uint64_t)page << 12);
     if (mmap(at, 4096, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED | MAP_FIXED, fm->fd,
-             (off_t)idx << 12) == MAP_FAILED) {
+             (off_t)(host - fm->ram) & ~(off_t)0xfff) == MAP_FAILED) {
         fastmem_reset(fm); /* (then nothing is mapped there) */
         return false;
     }
@@ -183,13 +184,13 @@ void fastmem_flush_page(struct fastmem *fm, uint32_t lin, bool large)
 
 void fastmem_protect(struct fastmem *fm, const uint8_t *host)
 {
-    if (!fm->active || host < fm->ram || host >= fm->ram + fm->ram_size)
+    if (!fm->active || !in_ram(fm, host))
         return;
     if (fm->nlog > FASTMEM_LOG) {
         fastmem_reset(fm);
         return;
     }
-    uint32_t want = (uint32_t)((uint64_t)(host - fm->ram) >> 12) + 1;
+    uint32_t want = state_of(fm, host, false);
     for (uint32_t k = 0; k < fm->nlog; k++) {
         uint32_t page = fm->log[k], *s = &fm->state[page];
         if (*s != (want | FASTMEM_W))

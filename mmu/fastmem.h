@@ -26,6 +26,10 @@ struct memmap;
 /* Linear pages logged per activation for selective unmapping (past it,
  * an INVLPG-like change empties the whole region). */
 #define FASTMEM_LOG 8192
+/* The region's size: 4 GiB and a guard, so that an access at 0xfffffffe
+ * of 4 bytes ends beyond 4 GiB in the region, where it faults (the slow
+ * path wraps it as the guest does). */
+#define FASTMEM_SPAN ((1ull << 32) + 65536)
 /* Pages mapped at once at most: each may be a host VMA of its own, and
  * Linux allows 65530 per process (vm.max_map_count). */
 #define FASTMEM_MAX_MAPPED 24576
@@ -77,7 +81,7 @@ void fastmem_reset(struct fastmem *fm);
  * handler's test). */
 static inline bool fastmem_contains(const struct fastmem *fm, uintptr_t addr)
 {
-    return fm && addr - (uintptr_t)fm->base < (1ull << 32) + 65536;
+    return fm && addr - (uintptr_t)fm->base < FASTMEM_SPAN;
 }
 
 #endif

@@ -181,6 +181,7 @@ bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write)
     fm->faults++;
     if (tlb_is_stale(&cpu->tlb, cpu->a20_mask))
         return false;
+    bool walked = false;
     if (e->tag[ACC_READ] != page || (write && e->tag[ACC_WRITE] != page)) {
         /* Not in the TLB for this access: walk (no fault: a guest #PF is
          * the slow path's), which maps the page through fill(). So pages
@@ -189,11 +190,11 @@ bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write)
         if (!tlb_try_get(cpu, lin, write ? ACC_WRITE : ACC_READ) || e->tag[ACC_READ] != page ||
             (write && e->tag[ACC_WRITE] != page))
             return false;
-        return fastmem_mapped(fm, page, (const uint8_t *)(uintptr_t)(page + e->addend),
-                              e->tag[ACC_WRITE] == page);
+        walked = true;
     }
-    /* Mapped so already, it would fault again: the slow path (no loop). */
     const uint8_t *host = (const uint8_t *)(uintptr_t)(page + e->addend);
     bool writable = e->tag[ACC_WRITE] == page;
-    return !fastmem_mapped(fm, page, host, writable) && fastmem_map(fm, page, host, writable);
+    if (fastmem_mapped(fm, page, host, writable))
+        return walked; /* mapped so before the fault, it would fault again: the slow path */
+    return !walked && fastmem_map(fm, page, host, writable);
 }

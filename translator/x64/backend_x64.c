@@ -15,7 +15,6 @@
 
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
@@ -49,8 +48,8 @@ struct fm_site {
 };
 /* An access whose page the region never maps (MMIO, ROM, a page of
  * cached code that is written) would pay a host fault every time: after
- * this many its base load becomes a jump to its ACCESS stub, the cost of
- * a soft-TLB miss. */
+ * this many its patch site (the access, or the base's load before it)
+ * becomes a jump to its ACCESS stub, the cost of a soft-TLB miss. */
 #define FM_PATCH_AFTER 8
 
 struct x64_be {
@@ -71,13 +70,13 @@ struct x64_be {
  * ACCESS stub, which runs the instruction again through its handler (a
  * soft-TLB access: the guest's own #PF where there is one, else a refill
  * that maps the page). Nothing else of the host's state differs between
- * the access and that stub's entry (native.c, mem_fast). A fault that is
+ * the access and that stub's entry (native.c, x64_fast_mem). A fault that is
  * not at a known site goes to the handler installed before. */
 static struct x64_be *fm_list; /* backends whose blocks may fault so (one thread runs each) */
 static struct sigaction fm_old;
 static bool fm_installed;
 
-static const struct fm_site *fm_find(struct x64_be *be, uintptr_t rip, const uint8_t **code)
+static struct fm_site *fm_find(struct x64_be *be, uintptr_t rip, const uint8_t **code)
 {
     uint32_t lo = 0, hi = be->nblocks;
     while (lo < hi) { /* the last block starting at or before rip */
@@ -109,7 +108,7 @@ static void fm_on_segv(int sig, siginfo_t *si, void *ctx)
         struct fm_site *site;
         struct fastmem *fm = be->tr->fastmem;
         uintptr_t addr = (uintptr_t)si->si_addr;
-        if (!fastmem_contains(fm, addr) || !(site = (struct fm_site *)fm_find(be, rip, &code)))
+        if (!fastmem_contains(fm, addr) || !(site = fm_find(be, rip, &code)))
             continue;
         /* The page fault's error code: bit 1, a write (SDM Vol. 3A 4.7). */
         bool write = (uc->uc_mcontext.gregs[REG_ERR] >> 1) & 1;

@@ -50,14 +50,21 @@ struct x64_slots {
      * (patched by link_page), else X64_NO_SITE. */
     uint32_t guard[TR_NSLOTS];
     /* The accesses through the fastmem region (TR_MODE_FAST): where the
-     * host faults (the access), the instruction that loads the region's
-     * base right before it (at least 5 bytes: a jmp rel32 may replace it)
-     * and the ACCESS stub the fault goes to, all offsets from the code. */
+     * host faults (the access), the instruction a jmp rel32 to the stub
+     * may replace (x64_fast_mem: at least 5 bytes) and the ACCESS stub the
+     * fault goes to, all offsets from the code. */
     struct x64_fault {
         uint32_t at, patch, stub;
     } fault[4 * TR_BLOCK_MAX];
     int nfault;
 };
+
+/* Segment `seg` is flat for the whole of block `b` (TR_MODE_FLAT covers DS,
+ * ES and SS): base 0, limit 4 GiB, a present writable data segment. */
+static inline bool x64_seg_flat(const struct tr_block *b, int seg)
+{
+    return (b->mode & TR_MODE_FLAT) && (seg == SEG_DS || seg == SEG_ES || seg == SEG_SS);
+}
 
 /* SS.B of a block's mode (translator/block.h: bit 1): ESP is the stack
  * pointer. */
@@ -130,7 +137,7 @@ struct x64_cold {
     uint8_t seg, size, acc;
     int8_t poison;
     int16_t access;
-    /* ACCESS through the fastmem region: the access and its base load
+    /* ACCESS through the fastmem region: the access and its patch site
      * (struct x64_slots, fault), or X64_NO_SITE */
     uint32_t fault_at, fault_patch;
 };
@@ -211,8 +218,8 @@ struct x64_gen {
      * knows (PUSH, POP, ADD/SUB ESP, imm...), so ESP's windows go on */
     bool esp_planned[TR_BLOCK_MAX];
     int16_t win_tlb; /* the TLB path waiting for its ACCESS stub, or -1 */
-    /* A fastmem access waiting for its ACCESS stub: where it and its base
-     * load are, or X64_NO_SITE */
+    /* A fastmem access waiting for its ACCESS stub: where it and its patch
+     * site are, or X64_NO_SITE */
     uint32_t fm_at, fm_patch;
     struct x64_slots *slots; /* the block's patch information, being filled */
 };

@@ -314,7 +314,7 @@ int x64_tlb_inline(struct x64_gen *g, int segno, int size, int acc, uint32_t *sl
     bool prot = (mode >> 4) & 1, v86 = (mode >> 5) & 1;
     const struct seg_cache *sc = NULL;
     int32_t seg = CPU_OFF(seg) + (int32_t)(segno * sizeof *sc);
-    if ((mode & TR_MODE_FLAT) && (segno == SEG_DS || segno == SEG_ES || segno == SEG_SS)) {
+    if (x64_seg_flat(g->b, segno)) {
         /* base 0, limit 4 GiB, a present writable data segment for the
          * whole block (translator/block.h) */
         lin = X64_EA;
@@ -387,7 +387,7 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
 
 bool x64_fast_mem(struct x64_gen *g, int seg, struct x64_mem *m)
 {
-    if (!(g->b->mode & TR_MODE_FAST) || (seg != SEG_DS && seg != SEG_ES && seg != SEG_SS))
+    if (!(g->b->mode & TR_MODE_FAST) || !x64_seg_flat(g->b, seg))
         return false;
     uintptr_t base = (uintptr_t)g->st->fastmem;
     g->fm_patch = g->x->pos;
