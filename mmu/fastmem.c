@@ -10,6 +10,8 @@
 #include "mmu/memmap.h"
 
 #define SPAN FASTMEM_SPAN
+#define GUARD FASTMEM_FOLD                   /* below the base */
+#define RESERVED ((size_t)SPAN + GUARD)      /* from base - GUARD */
 #define STATE_BYTES ((size_t)(1u << 20) * sizeof(uint32_t))
 
 static void *inaccessible(void *at, size_t len)
@@ -18,21 +20,23 @@ static void *inaccessible(void *at, size_t len)
                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (at ? MAP_FIXED : 0), -1, 0);
 }
 
-/* The region below 2 GiB where the host has room (in a PIE process the
- * low addresses are free): translated code then addresses it as
- * [address + base] with base a disp32, with no load of the base. NULL
- * when none of the tries is free. */
-static void *reserve_low(void)
+/* The region (with its guards: from base - GUARD) below 2 GiB where the
+ * host has room (in a PIE process the low addresses are free): translated
+ * code then addresses it as [address + base] with base a disp32, with no
+ * load of the base. Returns the base, or NULL when none of the tries is
+ * free. */
+static uint8_t *reserve_low(void)
 {
 #ifdef MAP_FIXED_NOREPLACE
     static const uintptr_t tries[] = {0x40000000, 0x20000000, 0x10000000};
     for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
-        void *p = mmap((void *)tries[i], SPAN, PROT_NONE,
+        void *at = (void *)(tries[i] - GUARD);
+        void *p = mmap(at, RESERVED, PROT_NONE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-        if (p == (void *)tries[i])
-            return p;
+        if (p == at)
+            return (uint8_t *)p + GUARD;
         if (p != MAP_FAILED)
-            munmap(p, SPAN); /* (a kernel without the flag took it as a hint) */
+            munmap(p, RESERVED); /* (a kernel without the flag took it as a hint) */
     }
 #endif
     return NULL;
@@ -48,15 +52,17 @@ struct fastmem *fastmem_create(struct memmap *mem)
     struct fastmem *fm = calloc(1, sizeof *fm);
     if (!fm)
         return NULL;
-    void *base = reserve_low();
-    if (!base)
-        base = inaccessible(NULL, SPAN);
+    uint8_t *base = reserve_low();
+    if (!base) {
+        void *p = inaccessible(NULL, RESERVED);
+        base = p == MAP_FAILED ? NULL : (uint8_t *)p + GUARD;
+    }
     /* the page states: touched only where pages get mapped */
     void *state = mmap(NULL, STATE_BYTES, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED || state == MAP_FAILED) {
-        if (base != MAP_FAILED)
-            munmap(base, SPAN);
+    if (!base || state == MAP_FAILED) {
+        if (base)
+            munmap(base - GUARD, RESERVED);
         if (state != MAP_FAILED)
             munmap(state, STATE_BYTES);
         free(fm);
@@ -75,7 +81,7 @@ void fastmem_destroy(struct fastmem *fm)
 {
     if (!fm)
         return;
-    munmap(fm->base, SPAN);
+    munmap(fm->base - GUARD, RESERVED);
     munmap(fm->state, STATE_BYTES);
     free(fm);
 }

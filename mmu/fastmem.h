@@ -26,10 +26,15 @@ struct memmap;
 /* Linear pages logged per activation for selective unmapping (past it,
  * an INVLPG-like change empties the whole region). */
 #define FASTMEM_LOG 8192
-/* The region's size: 4 GiB and a guard, so that an access at 0xfffffffe
- * of 4 bytes ends beyond 4 GiB in the region, where it faults (the slow
- * path wraps it as the guest does). */
-#define FASTMEM_SPAN ((1ull << 32) + 65536)
+/* Translated code may fold a displacement below this in magnitude into
+ * its access ([register + region + disp], translator/x64/native.c): where
+ * the guest's 32-bit sum wraps, the host's lands in a guard of this size
+ * below the region or above its 4 GiB, and faults; so does an access at
+ * 0xfffffffe of 4 bytes. The slow path wraps them as the guest does. */
+#define FASTMEM_FOLD (1u << 24)
+/* The region's size from its base: 4 GiB and the upper guard (the lower
+ * one, FASTMEM_FOLD bytes, is reserved below the base). */
+#define FASTMEM_SPAN ((1ull << 32) + FASTMEM_FOLD)
 /* Pages mapped at once at most: each may be a host VMA of its own, and
  * Linux allows 65530 per process (vm.max_map_count). */
 #define FASTMEM_MAX_MAPPED 24576
@@ -77,11 +82,11 @@ void fastmem_protect(struct fastmem *fm, const uint8_t *host);
 /* Unmap everything. */
 void fastmem_reset(struct fastmem *fm);
 
-/* True when host address `addr` is inside `fm`'s region (the signal
- * handler's test). */
+/* True when host address `addr` is inside `fm`'s region or its guards
+ * (the signal handler's test). */
 static inline bool fastmem_contains(const struct fastmem *fm, uintptr_t addr)
 {
-    return fm && addr - (uintptr_t)fm->base < FASTMEM_SPAN;
+    return fm && addr - ((uintptr_t)fm->base - FASTMEM_FOLD) < FASTMEM_SPAN + FASTMEM_FOLD;
 }
 
 #endif

@@ -562,6 +562,21 @@ static void destroy_user_machine(struct tmach *t)
 
 /* After load_state: ring 3 with flat DPL-3 segments, every page a user
  * page, and a TSS whose ring-0 stack takes the exception frames. */
+enum { PT_TOP = 0x13000 };
+
+/* The last linear page (0xfffff000) mapped to RAM at 0x62000, and words
+ * there and at 0 to read (page_windows_wrap, fastmem_wrap). */
+static void wrap_pages(struct tmach *t)
+{
+    wr32(t, PD + 4 * 1023, PT_TOP | 3);
+    wr32(t, PT_TOP + 4 * 1023, 0x62000 | 3);
+    for (uint32_t a = 0; a < 0x10; a += 4) {
+        wr32(t, a, 0x1111 * (a + 1));
+        wr32(t, 0x62ff0 + a, 0x10101 * (a + 3));
+    }
+    mmu_flush_all_global(t->cpu);
+}
+
 static void to_ring3(struct tmach *t)
 {
     static const uint64_t gdt[6] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
@@ -663,6 +678,56 @@ END_TEST
 
 /* A page fault on a load and on a store in the middle of a block, after
  * native instructions changed registers and flags. */
+/* Accesses whose 32-bit address wraps around 4 GiB, at CPL 3 through the
+ * fastmem region (x64/native.c folds [base + disp] into the host access,
+ * whose sum then lands in the region's guards): forwards and backwards
+ * with small displacements, a large one that is not folded, an absolute
+ * [disp32], a read-modify-write. nasm, org CODE:
+ *       mov ecx, 200
+ *   lp: mov ebx, 0xfffffff8 / mov eax, [ebx+8] / add eax, [ebx+12]
+ *       add ebp, eax
+ *       mov ebx, 0x10 / mov eax, [ebx-0x18] / add eax, [ebx-0x14]
+ *       add ebp, eax / mov [ebx-0x18], ecx
+ *       mov edx, 0xfe000010 / add ebp, [edx+0x2000000] / add ebp, [dword 0xc]
+ *       add [ebx-0x14], ebp
+ *       dec ecx / jnz lp / hlt */
+START_TEST(fastmem_wrap)
+{
+    static const uint8_t body[] = {
+        0xb9, 0xc8, 0x00, 0x00, 0x00, 0xbb, 0xf8, 0xff, 0xff, 0xff, 0x8b, 0x43, 0x08, 0x03, 0x43,
+        0x0c, 0x01, 0xc5, 0xbb, 0x10, 0x00, 0x00, 0x00, 0x8b, 0x43, 0xe8, 0x03, 0x43, 0xec, 0x01,
+        0xc5, 0x89, 0x4b, 0xe8, 0xba, 0x10, 0x00, 0x00, 0xfe, 0x03, 0xaa, 0x00, 0x00, 0x00, 0x02,
+        0x03, 0x2d, 0x0c, 0x00, 0x00, 0x00, 0x01, 0x6b, 0xec, 0x49, 0x75, 0xcc, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0};
+    regs[R_ESP] = STACK;
+    for (uint64_t budget = 3; budget < 20000; budget = budget * 3 + 1) {
+        struct tmach *ti = new_user_machine(false), *tx = new_user_machine(true);
+        struct tmach *both[2] = {ti, tx};
+        for (int k = 0; k < 2; k++) {
+            load_state(both[k], &p, regs, 0, 1);
+            wrap_pages(both[k]);
+            wr32(both[k], PD + 4 * 1023, PT_TOP | 7);
+            wr32(both[k], PT_TOP + 4 * 1023, 0x62000 | 7);
+            to_ring3(both[k]);
+        }
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[64];
+        snprintf(what, sizeof what, "fastmem wrap budget %llu", (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        if (budget > 10000) /* the loop ran to its HLT (#GP at CPL 3) */
+            ck_assert_uint_eq(rd32(tx, 0x62ff8), 1);
+        destroy_user_machine(ti);
+        destroy_user_machine(tx);
+    }
+}
+END_TEST
+
 START_TEST(fault_mid_block)
 {
     static const uint8_t prog[] = {
@@ -1085,17 +1150,6 @@ END_TEST
 /* page_windows_wrap: linear 0xfffff000 maps physical 0x62000 (a second
  * page table for the top 4 MiB), and both ends of the address space hold
  * data. */
-static void wrap_pages(struct tmach *t)
-{
-    enum { PT_TOP = 0x13000 };
-    wr32(t, PD + 4 * 1023, PT_TOP | 3);
-    wr32(t, PT_TOP + 4 * 1023, 0x62000 | 3);
-    for (uint32_t a = 0; a < 0x10; a += 4) {
-        wr32(t, a, 0x1111 * (a + 1));
-        wr32(t, 0x62ff0 + a, 0x10101 * (a + 3));
-    }
-    mmu_flush_all_global(t->cpu);
-}
 
 /* CPL 3 on user pages, CR0.AM set (page_windows_ac). */
 static void user_pages_ac(struct tmach *t)
@@ -1252,6 +1306,7 @@ int main(void)
     tcase_add_test(tc, page_windows);
     tcase_add_test(tc, page_windows_ac);
     tcase_add_test(tc, page_windows_wrap);
+    tcase_add_test(tc, fastmem_wrap);
     tcase_add_test(tc, stack_windows);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);

@@ -221,6 +221,12 @@ struct x64_gen {
     /* A fastmem access waiting for its ACCESS stub: where it and its patch
      * site are, or X64_NO_SITE */
     uint32_t fm_at, fm_patch;
+    /* The instruction whose r/m address its accesses fold (native.c,
+     * rm_ea): [fold_reg + fold_disp] in the fastmem region, fold_reg
+     * X64_NOREG for an absolute one; NULL when none does */
+    const struct insn *fold_in;
+    int fold_reg;
+    int32_t fold_disp;
     struct x64_slots *slots; /* the block's patch information, being filled */
 };
 

@@ -27,6 +27,7 @@
 #include "cpu/flags.h"
 #include "cpu/insn.h"
 #include "cpu/mem.h"
+#include "mmu/fastmem.h"
 #include "mmu/tlb.h"
 #include "translator/backend.h"
 #include "translator/x64/gen.h"
@@ -385,9 +386,15 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     return c;
 }
 
+/* Whether `seg`'s accesses go through the fastmem region. */
+static bool in_region(const struct x64_gen *g, int seg)
+{
+    return (g->b->mode & TR_MODE_FAST) && x64_seg_flat(g->b, seg);
+}
+
 bool x64_fast_mem(struct x64_gen *g, int seg, struct x64_mem *m)
 {
-    if (!(g->b->mode & TR_MODE_FAST) || !x64_seg_flat(g->b, seg))
+    if (!in_region(g, seg))
         return false;
     uintptr_t base = (uintptr_t)g->st->fastmem;
     g->fm_patch = g->x->pos;
@@ -400,14 +407,50 @@ bool x64_fast_mem(struct x64_gen *g, int seg, struct x64_mem *m)
     return true;
 }
 
-/* The operand of an access the caller emits right after this: through the
- * fastmem region (x64_fast_mem; the access itself, at least 6 bytes, is
- * then the check, and what a site that keeps faulting has patched into a
- * jump), else as x64_tlb_fast ([RAX + the linear address's register]). */
-static struct x64_mem mem_fast(struct x64_gen *g, int seg, int size, int acc, uint32_t *slow,
-                               int *nslow)
+/* The address of instruction `in`'s r/m operand for its accesses (rm_read,
+ * rm_write...): in X64_EA (x64_ea), or, where they go through the
+ * fastmem region below 2 GiB and the operand is [base + disp] or [disp]
+ * with a small displacement, nothing: each access is then [base's
+ * register + region + disp] (g->fold_in). A 32-bit sum that wraps lands
+ * in the region's guards (mmu/fastmem.h, FASTMEM_FOLD) and faults; the
+ * ACCESS stub's handler wraps it as the guest does. */
+static void rm_ea(struct x64_gen *g, const struct insn *in)
+{
+    uintptr_t region = (uintptr_t)g->st->fastmem;
+    int32_t disp = (int32_t)in->disp;
+    g->fold_in = NULL;
+    if (in_region(g, in->seg) && in->adsize == 4 && in->ea_index == EA_NONE &&
+        region <= INT32_MAX - FASTMEM_FOLD) {
+        if (in->ea_base != EA_NONE && disp > -(int32_t)FASTMEM_FOLD &&
+            disp < (int32_t)FASTMEM_FOLD) {
+            g->fold_reg = x64_rc_src(g, in->ea_base, X64_EA);
+            g->fold_disp = (int32_t)region + disp;
+            g->fold_in = in;
+            return;
+        }
+        if (in->ea_base == EA_NONE && in->disp <= INT32_MAX - region) {
+            g->fold_reg = X64_NOREG;
+            g->fold_disp = (int32_t)(region + in->disp);
+            g->fold_in = in;
+            return;
+        }
+    }
+    x64_ea(g, in);
+}
+
+/* The operand of an access the caller emits right after this (of `rm`'s
+ * r/m operand after rm_ea, or at seg:X64_EA when `rm` is NULL): through
+ * the fastmem region (x64_fast_mem; the access itself, at least 6 bytes,
+ * is then the check, and what a site that keeps faulting has patched into
+ * a jump), else as x64_tlb_fast ([RAX + the linear address's register]). */
+static struct x64_mem mem_fast(struct x64_gen *g, const struct insn *rm, int seg, int size,
+                               int acc, uint32_t *slow, int *nslow)
 {
     struct x64_mem m;
+    if (rm && g->fold_in == rm) {
+        g->fm_patch = g->fm_at = g->x->pos;
+        return X64_MEM(g->fold_reg, g->fold_disp);
+    }
     if (x64_fast_mem(g, seg, &m)) {
         g->fm_at = g->x->pos;
         return m;
@@ -416,13 +459,14 @@ static struct x64_mem mem_fast(struct x64_gen *g, int seg, int size, int acc, ui
     return X64_MEMX(X64_RAX, lin, 0, 0);
 }
 
-/* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA. */
-static void mem_read_to(struct x64_gen *g, int seg, int size, int dst)
+/* `dst` (EAX for mem_read) = the `size`-byte value at seg:X64_EA, or at
+ * `rm`'s r/m operand (rm_ea). */
+static void mem_read_to(struct x64_gen *g, const struct insn *rm, int seg, int size, int dst)
 {
     struct x64_buf *x = g->x;
     uint32_t slow[4];
     int nslow = 0;
-    struct x64_mem host = mem_fast(g, seg, size, ACC_READ, slow, &nslow);
+    struct x64_mem host = mem_fast(g, rm, seg, size, ACC_READ, slow, &nslow);
     if (size == 4)
         x64_mov_rm(x, 4, dst, host);
     else
@@ -431,10 +475,9 @@ static void mem_read_to(struct x64_gen *g, int seg, int size, int dst)
     x64_cold_access(g, slow, nslow);
 }
 
-static void mem_read(struct x64_gen *g, int seg, int size) { mem_read_to(g, seg, size, X64_RAX); }
-
-/* Write the value in a host register (or a constant) to seg:X64_EA. */
-static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
+/* Write the value in a host register (or a constant) to seg:X64_EA, or to
+ * `rm`'s r/m operand (rm_ea). */
+static void mem_write(struct x64_gen *g, const struct insn *rm, int seg, int size, struct val v)
 {
     struct x64_buf *x = g->x;
     int src = X64_RCX;
@@ -446,9 +489,31 @@ static void mem_write(struct x64_gen *g, int seg, int size, struct val v)
         src = v.reg;
     uint32_t slow[4];
     int nslow = 0;
-    x64_mov_mr(x, size, mem_fast(g, seg, size, ACC_WRITE, slow, &nslow), src);
+    x64_mov_mr(x, size, mem_fast(g, rm, seg, size, ACC_WRITE, slow, &nslow), src);
     g->flags_valid = false;
     x64_cold_access(g, slow, nslow);
+}
+
+/* The r/m operand of `in` (after rm_ea) and the stack (SS:X64_EA). */
+static void rm_read_to(struct x64_gen *g, const struct insn *in, int size, int dst)
+{
+    mem_read_to(g, in, in->seg, size, dst);
+}
+static void rm_read(struct x64_gen *g, const struct insn *in, int size)
+{
+    mem_read_to(g, in, in->seg, size, X64_RAX);
+}
+static void rm_write(struct x64_gen *g, const struct insn *in, int size, struct val v)
+{
+    mem_write(g, in, in->seg, size, v);
+}
+static void stack_read_to(struct x64_gen *g, int size, int dst)
+{
+    mem_read_to(g, NULL, SEG_SS, size, dst);
+}
+static void stack_write(struct x64_gen *g, int size, struct val v)
+{
+    mem_write(g, NULL, SEG_SS, size, v);
 }
 
 /* After a memory instruction: count it. (Nothing on the inline path can
@@ -667,10 +732,10 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         return true;
     }
     fallible(g);
-    x64_ea(g, in);
+    rm_ea(g, in);
     if (!dst_rm) {
         /* reg = reg op [mem] */
-        mem_read_to(g, in->seg, size, X64_RCX);
+        rm_read_to(g, in, size, X64_RCX);
         if (size == 4 && alu_cached(g, op, kind, dst_reg, VREG(X64_RCX), true, writes))
             return true; /* (its count is after_mem's) */
         x64_mov_rr(x, 4, X64_RDX, X64_RCX);
@@ -686,7 +751,7 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         return true;
     }
     /* [mem] = [mem] op src: read, compute, write, then the flags. */
-    mem_read(g, in->seg, size);
+    rm_read(g, in, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     carry_in(g, op);
     if (src.is_imm)
@@ -709,7 +774,7 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     x64_mov_rr(x, 4, X64_RAX, X64_RCX);
     x64_mov_rr(x, 4, X64_RCX, X64_RDX);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
-    mem_write(g, in->seg, size, VREG(X64_RCX));
+    rm_write(g, in, size, VREG(X64_RCX));
     set_lf(g, kind, size, VREG(X64_RCX), VREG(X64_RDI), VREG(X64_RDX));
     after_mem(g);
     return true;
@@ -732,14 +797,14 @@ static bool mov_to_rm(struct x64_gen *g, const struct insn *in, int size, struct
         return true;
     }
     fallible(g);
-    x64_ea(g, in);
+    rm_ea(g, in);
     if (!src.is_imm && size == 4) {
         src = VREG(x64_rc_src(g, src.reg, X64_RCX));
     } else if (!src.is_imm) {
         load_reg(g, X64_RCX, src.reg, size);
         src = VREG(X64_RCX);
     }
-    mem_write(g, in->seg, size, src);
+    rm_write(g, in, size, src);
     after_mem(g);
     return true;
 }
@@ -755,8 +820,8 @@ static bool mov_from_rm(struct x64_gen *g, const struct insn *in, int size)
         return true;
     }
     fallible(g);
-    x64_ea(g, in);
-    mem_read_to(g, in->seg, size, d);
+    rm_ea(g, in);
+    rm_read_to(g, in, size, d);
     store_reg(g, in->reg, d, size);
     after_mem(g);
     return true;
@@ -825,15 +890,15 @@ static bool incdec_rm(struct x64_gen *g, const struct insn *in, int size, bool d
         return incdec_reg(g, in->rm, size, dec);
     fallible(g);
     cf_into(g, X64_RDI);
-    x64_ea(g, in);
-    mem_read(g, in->seg, size);
+    rm_ea(g, in);
+    rm_read(g, in, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     if (dec)
         x64_dec_r(x, size, X64_RCX);
     else
         x64_inc_r(x, size, X64_RCX);
-    mem_write(g, in->seg, size, VREG(X64_RCX)); /* (RCX, RDX and RDI kept) */
+    rm_write(g, in, size, VREG(X64_RCX)); /* (RCX, RDX and RDI kept) */
     x64_mov_mr(x, 4, lf(4), X64_RDI);
     set_lf(g, dec ? LF_DEC : LF_INC, size, VREG(X64_RCX), VREG(X64_RDX), VIMM(1));
     g->flags_valid = false;
@@ -1097,7 +1162,7 @@ static void push_val(struct x64_gen *g, int size, struct val v)
 {
     struct x64_buf *x = g->x;
     x64_lea(x, 4, X64_EA, X64_MEM(x64_rc_src(g, R_ESP, X64_EA), -size));
-    mem_write(g, SEG_SS, size, v);
+    stack_write(g, size, v);
     set_esp(g, X64_EA, 0);
 }
 
@@ -1108,7 +1173,7 @@ static void pop_eax(struct x64_gen *g, int size)
 {
     struct x64_buf *x = g->x;
     load_reg(g, X64_EA, R_ESP, 4);
-    mem_read(g, SEG_SS, size);
+    stack_read_to(g, size, X64_RAX);
     x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, size));
 }
 
@@ -1133,7 +1198,7 @@ static bool pop_r(struct x64_gen *g, const struct insn *in)
     if (r != R_ESP && in->opsize == 4 && x64_rc_host(g, r) >= 0) {
         /* straight into the register's cache register */
         load_reg(g, X64_EA, R_ESP, 4);
-        mem_read_to(g, SEG_SS, 4, x64_rc_host(g, r));
+        stack_read_to(g, 4, x64_rc_host(g, r));
         set_esp(g, X64_EA, 4);
         x64_rc_written(g, r);
         after_mem(g);
@@ -1212,8 +1277,8 @@ static bool movx(struct x64_gen *g, const struct insn *in)
         return true;
     }
     fallible(g);
-    x64_ea(g, in);
-    mem_read_to(g, in->seg, ssize, d);
+    rm_ea(g, in);
+    rm_read_to(g, in, ssize, d);
     if (sx)
         x64_movsx_rr(x, 4, ssize, d, d);
     store_reg(g, in->reg, d, in->opsize);
@@ -1234,8 +1299,8 @@ static bool setcc(struct x64_gen *g, const struct insn *in)
     }
     x64_movzx_rr(x, 4, 1, X64_RDX, X64_RAX);
     fallible(g);
-    x64_ea(g, in);
-    mem_write(g, in->seg, 1, VREG(X64_RDX));
+    rm_ea(g, in);
+    rm_write(g, in, 1, VREG(X64_RDX));
     after_mem(g);
     return true;
 }
@@ -1265,8 +1330,8 @@ static bool cmovcc(struct x64_gen *g, const struct insn *in)
         return true;
     }
     fallible(g);
-    x64_ea(g, in);
-    mem_read(g, in->seg, size);
+    rm_ea(g, in);
+    rm_read(g, in, size);
     x64_mov_rr(x, 4, X64_RDX, X64_RAX);
     int cc = host_cond(g, in->opcode & 15);
     if (cached) {
@@ -1354,8 +1419,8 @@ static bool imul_gv(struct x64_gen *g, const struct insn *in)
     int src = X64_RCX;
     if (mem) {
         fallible(g);
-        x64_ea(g, in);
-        mem_read(g, in->seg, size);
+        rm_ea(g, in);
+        rm_read(g, in, size);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     } else if (size == 4) {
         src = x64_rc_src(g, in->rm, X64_RCX);
@@ -1407,8 +1472,8 @@ static bool push_rm(struct x64_gen *g, const struct insn *in)
     struct x64_buf *x = g->x;
     fallible(g);
     if (in->is_mem) {
-        x64_ea(g, in);
-        mem_read(g, in->seg, in->opsize);
+        rm_ea(g, in);
+        rm_read(g, in, in->opsize);
         x64_mov_rr(x, 4, X64_RCX, X64_RAX);
     } else {
         load_reg(g, X64_RCX, in->rm, in->opsize);
@@ -1426,7 +1491,7 @@ static bool leave(struct x64_gen *g, const struct insn *in)
     int size = in->opsize;
     fallible(g);
     load_reg(g, X64_EA, R_EBP, 4);
-    mem_read(g, SEG_SS, size);
+    stack_read_to(g, size, X64_RAX);
     x64_lea(x, 4, X64_EA, X64_MEM(X64_EA, size));
     store_reg(g, R_ESP, X64_EA, 4);
     store_reg(g, R_EBP, X64_RAX, size);
@@ -1444,8 +1509,8 @@ static enum x64_native jmp_call_ind(struct x64_gen *g, const struct insn *in)
     int before = g->pending;
     fallible(g);
     if (in->is_mem) {
-        x64_ea(g, in);
-        mem_read(g, in->seg, 4);
+        rm_ea(g, in);
+        rm_read(g, in, 4);
         x64_mov_rr(x, 4, X64_RDI, X64_RAX);
     } else {
         load_reg(g, X64_RDI, in->rm, 4);
