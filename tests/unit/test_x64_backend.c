@@ -1256,6 +1256,33 @@ START_TEST(page_windows_wrap)
 }
 END_TEST
 
+/* A Jcc chained straight to its successor (translator/x64/gen.h,
+ * x64_slots.direct) when the successor's code is rewritten: unchaining
+ * points the Jcc back at its stub, so the new code runs. nasm, org CODE:
+ *       mov ecx, 100 / xor ebx, ebx
+ *   lp: dec ecx / jnz body / hlt
+ * body: mov eax, 1 / add ebx, eax / cmp ecx, 50 / jne lp
+ *       mov dword [body+1], 2 / jmp lp */
+START_TEST(direct_jcc_unchained)
+{
+    static const uint8_t body[] = {
+        0xb9, 0x64, 0x00, 0x00, 0x00, 0x31, 0xdb, 0x49, 0x75, 0x01, 0xf4, 0xb8,
+        0x01, 0x00, 0x00, 0x00, 0x01, 0xc3, 0x83, 0xf9, 0x32, 0x75, 0xf0, 0xc7,
+        0x05, 0x0c, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0xeb, 0xe4,
+    };
+    _Static_assert(CODE == 0x20000, "the program's absolute address");
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0};
+    regs[R_ESP] = STACK;
+    struct result b;
+    run_both(&p, regs, 100000, NULL, "direct jcc", &b);
+    ck_assert_int_eq(b.exit, CPU_EXIT_HALT);
+    ck_assert_uint_eq(b.gpr[R_EBX], 50 * 1 + 49 * 2);
+}
+END_TEST
+
 START_TEST(page_windows_ac)
 {
     static const uint8_t body[] = {
@@ -1307,6 +1334,7 @@ int main(void)
     tcase_add_test(tc, page_windows_ac);
     tcase_add_test(tc, page_windows_wrap);
     tcase_add_test(tc, fastmem_wrap);
+    tcase_add_test(tc, direct_jcc_unchained);
     tcase_add_test(tc, stack_windows);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);

@@ -30,7 +30,10 @@
 struct x64_block_hdr {
     uint32_t site[TR_NSLOTS];   /* offset (from code) of the jump site's rel32 */
     uint32_t guard[TR_NSLOTS];  /* ... of its TLB guard's imm32 (gen.h, x64_slots) */
+    uint32_t direct[TR_NSLOTS]; /* ... of the body's jump to the stub, and of the */
+    uint32_t stub[TR_NSLOTS];   /*   stub (gen.h, x64_slots) */
 };
+#define HDR_BYTES 32 /* before each block's code */
 
 /* A block with accesses through the fastmem region, and where its fault
  * sites are in x64_be.sites. Blocks are appended in arena order, so the
@@ -285,10 +288,10 @@ static enum tr_status x64_translate(void *p, struct tr_block *b)
     if (avail > BLOCK_ROOM)
         avail = BLOCK_ROOM;
     struct x64_block_hdr *hdr = (struct x64_block_hdr *)(void *)mem;
-    uint8_t *code = mem + 16;
-    _Static_assert(sizeof(struct x64_block_hdr) <= 16, "header fits before the code");
+    uint8_t *code = mem + HDR_BYTES;
+    _Static_assert(sizeof(struct x64_block_hdr) <= HDR_BYTES, "header fits before the code");
     struct x64_buf x;
-    x64_init(&x, code, (uint32_t)(avail - 16));
+    x64_init(&x, code, (uint32_t)(avail - HDR_BYTES));
     struct x64_slots slots;
     bool fast = (b->mode & TR_MODE_FAST) && be->tr->fastmem;
     if ((b->mode & TR_MODE_FAST) && !fast)
@@ -313,10 +316,12 @@ static enum tr_status x64_translate(void *p, struct tr_block *b)
     for (int s = 0; s < TR_NSLOTS; s++) {
         hdr->site[s] = slots.site[s];
         hdr->guard[s] = slots.guard[s];
+        hdr->direct[s] = slots.direct[s];
+        hdr->stub[s] = slots.stub[s];
     }
     b->code = code;
     b->code_size = x.pos;
-    tr_code_commit(be->tr, 16 + x.pos);
+    tr_code_commit(be->tr, HDR_BYTES + x.pos);
     return TR_OK;
 }
 
@@ -332,7 +337,7 @@ static struct tr_exit x64_exec(void *p, struct tr_ctx *ctx, struct tr_block *b)
 
 static struct x64_block_hdr *hdr_of(struct tr_block *b)
 {
-    return (struct x64_block_hdr *)(void *)((uint8_t *)b->code - 16);
+    return (struct x64_block_hdr *)(void *)((uint8_t *)b->code - HDR_BYTES);
 }
 
 static void x64_link(void *p, struct tr_block *from, int slot, struct tr_block *to)
@@ -342,6 +347,8 @@ static void x64_link(void *p, struct tr_block *from, int slot, struct tr_block *
     if (h->site[slot] == X64_NO_SITE)
         return;
     x64_set_jmp_site((uint8_t *)from->code + h->site[slot], to->code);
+    if (h->direct[slot] != X64_NO_SITE)
+        x64_set_jmp_site((uint8_t *)from->code + h->direct[slot], to->code);
 }
 
 static bool x64_link_page(void *p, struct tr_block *from, int slot, struct tr_block *to)
@@ -366,6 +373,9 @@ static void x64_unlink(void *p, struct tr_block *from, int slot)
         return;
     uint8_t *site = (uint8_t *)from->code + h->site[slot];
     x64_set_jmp_site(site, site + 4); /* falls through to the unchained exit */
+    if (h->direct[slot] != X64_NO_SITE)
+        x64_set_jmp_site((uint8_t *)from->code + h->direct[slot],
+                         (uint8_t *)from->code + h->stub[slot]);
 }
 
 const struct tr_backend tr_backend_x64 = {

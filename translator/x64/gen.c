@@ -134,16 +134,26 @@ static void lookup_and_enter(struct x64_gen *g, uint32_t *fail, int *nfail, int 
 #undef BLK
 }
 
+static void to_slot(struct x64_gen *g, int slot, uint32_t site)
+{
+    if (g->nto_slot[slot] < 8)
+        g->to_slot[slot][g->nto_slot[slot]++] = site;
+    else
+        g->x->error = true;
+}
+
 void x64_gen_jmp_slot(struct x64_gen *g, int slot)
 {
     check_synced(g);
-    uint32_t s = x64_jmp32(g->x);
-    if (g->nto_slot[slot] < 8)
-        g->to_slot[slot][g->nto_slot[slot]++] = s;
-    else
-        g->x->error = true;
+    to_slot(g, slot, x64_jmp32(g->x));
     g->slot_jmp_end = g->x->pos;
     g->slot_jmp_slot = slot;
+}
+
+void x64_gen_jcc_slot(struct x64_gen *g, int cc, int slot)
+{
+    check_synced(g);
+    to_slot(g, slot, x64_jcc32(g->x, (enum x64_cc)cc));
 }
 
 void x64_gen_call(struct x64_gen *g, const void *fn)
@@ -228,11 +238,7 @@ static void block_end(struct x64_gen *g, bool helper)
     case TR_END_DIRECT:
         if (helper) {
             x64_alu_mi(x, X64_CMP, 4, X64_MEM(X64_RBX, CPU_OFF(eip)), (int32_t)b->end_eip);
-            uint32_t s = x64_jcc32(x, X64_CC_E);
-            if (g->nto_slot[TR_SLOT_FALL] < 8)
-                g->to_slot[TR_SLOT_FALL][g->nto_slot[TR_SLOT_FALL]++] = s;
-            else
-                x->error = true;
+            x64_gen_jcc_slot(g, X64_CC_E, TR_SLOT_FALL);
             x64_gen_jmp_slot(g, TR_SLOT_TAKEN);
         } else {
             x64_gen_jmp_slot(g, TR_SLOT_FALL);
@@ -291,6 +297,10 @@ static void slot_stub(struct x64_gen *g, int s, struct x64_slots *slots)
     patch_all(x, g->to_slot[s], g->nto_slot[s]);
     uint32_t lin = b->cs_base + g->slot_eip[s];
     bool other_page = g->slot_known[s] && ((lin ^ (b->cs_base + b->eip)) & TLB_PAGE_MASK);
+    if (!other_page && g->nto_slot[s] == 1) {
+        slots->direct[s] = g->to_slot[s][0];
+        slots->stub[s] = x->pos;
+    }
     uint32_t miss = X64_NO_SITE, stale = X64_NO_SITE;
     if (other_page) {
         /* The guard of a chain to another page: the TLB's execute entry for
@@ -338,7 +348,7 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
                    struct x64_slots *slots)
 {
     for (int s = 0; s < TR_NSLOTS; s++)
-        slots->site[s] = slots->guard[s] = X64_NO_SITE;
+        slots->site[s] = slots->guard[s] = slots->direct[s] = slots->stub[s] = X64_NO_SITE;
     slots->nfault = 0;
     struct x64_gen g = {.x = x, .b = b, .st = st, .lf_known = X64_LF_UNKNOWN, .win_tlb = -1,
                         .fm_at = X64_NO_SITE, .fm_patch = X64_NO_SITE, .slots = slots};

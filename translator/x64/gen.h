@@ -49,6 +49,12 @@ struct x64_slots {
      * the imm32 its TLB guard compares the entry's physical page with
      * (patched by link_page), else X64_NO_SITE. */
     uint32_t guard[TR_NSLOTS];
+    /* For a slot whose successor is on the same page: the offset of the
+     * rel32 of the body's one jump to the slot's stub, which a chain points
+     * at the successor too (no jump to the stub's jump), and of the stub
+     * (where unchaining points it back); X64_NO_SITE when there is none
+     * (the stub is inline, or several jumps lead to it). */
+    uint32_t direct[TR_NSLOTS], stub[TR_NSLOTS];
     /* The accesses through the fastmem region (TR_MODE_FAST): where the
      * host faults (the access), the instruction a jmp rel32 to the stub
      * may replace (x64_fast_mem: at least 5 bytes) and the ACCESS stub the
@@ -380,7 +386,9 @@ void x64_gen_jmp_stop(struct x64_gen *g);
  * when it is valid for this CPU state, else leave through STOP. Clobbers
  * the caller-saved host registers. */
 void x64_gen_jmp_indirect(struct x64_gen *g, int eip_reg);
+/* Jump (if host condition `cc`) to slot `slot`'s stub, the registers synced. */
 void x64_gen_jmp_slot(struct x64_gen *g, int slot);
+void x64_gen_jcc_slot(struct x64_gen *g, int cc, int slot);
 /* Call a C function at `fn` (arguments already in place). */
 void x64_gen_call(struct x64_gen *g, const void *fn);
 

@@ -946,8 +946,19 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
     x64_rc_sync(g); /* (stores: the flags kept) */
     if (!g->flags_valid)
         remat_flags(g);
-    uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
     g->pending++;
+    if (!g->pending && target != g->b->end_eip) {
+        /* Nothing to count on either path: the Jcc itself jumps to the
+         * taken slot's stub (and, chained, to the successor: gen.h,
+         * x64_slots.direct), the not-taken path to the other's. */
+        g->flags_valid = false;
+        g->slot_eip[TR_SLOT_TAKEN] = target;
+        g->slot_known[TR_SLOT_TAKEN] = true;
+        x64_gen_jcc_slot(g, cc, TR_SLOT_TAKEN);
+        goto_eip(g, g->b->end_eip);
+        return X64_NATIVE_ENDED;
+    }
+    uint32_t taken = x64_jcc32(x, (enum x64_cc)cc);
     int pending = g->pending;
     x64_gen_flush_dead(g);
     goto_eip(g, g->b->end_eip);
