@@ -46,7 +46,7 @@ void x64_gen_flush_dead(struct x64_gen *g)
 /* Every way out of the block's body: the register cache synced first. */
 static void check_synced(struct x64_gen *g)
 {
-    if (g->rc.dirty)
+    if (g->rc.dirty || g->lf_pend.valid)
         g->x->error = true; /* a bug: the next block would not see them */
 }
 
@@ -181,6 +181,8 @@ static void helper_insn(struct x64_gen *g, const struct insn *in, bool last)
     struct x64_buf *x = g->x;
     x64_win_break(g, -1);
     x64_rc_sync(g);
+    x64_store_lf_pend(g, &g->lf_pend); /* (the handler may fault) */
+    g->lf_pend.valid = false;
     x64_gen_flush_dead(g);
     x64_count_before_call(x, X64_RAX);
     if (!((g->b->clean >> g->i) & 1))
@@ -279,6 +281,32 @@ static bool lf_dead_after(const struct tr_block *b, int i)
     return false;
 }
 
+/* Whether instruction i's record is overwritten by a later instruction
+ * (*end) of the block with only memory moves and instructions that keep the
+ * flags between, at least one a memory move (else lf_dead_after holds):
+ * then only a fault of one of those moves sees it (gen.h, x64_lf_pend).
+ * *writes: the guest registers those write. */
+static bool lf_fault_window(const struct tr_block *b, int i, int *end, uint8_t *writes)
+{
+    bool moves = false;
+    *writes = 0;
+    for (int j = i + 1; j < b->n; j++) {
+        const struct insn *in = &b->insn[j];
+        if (x64_native_kills_flags(b, in)) {
+            *end = j;
+            return moves;
+        }
+        if (j == b->n - 1)
+            return false;
+        bool move = x64_native_mem_move(in);
+        if (!move && !x64_native_keeps_flags(in))
+            return false;
+        moves |= move;
+        *writes |= x64_native_gpr_writes(in);
+    }
+    return false;
+}
+
 /* A slot's stub: a jump, patched when chained (the successor's prologue
  * checks the budget); else back to the core with the slot. The body's
  * jumps to it are pointed here.
@@ -369,6 +397,10 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         g.eip = eip;
         g.next = last ? b->end_eip : eip + in->len;
         g.lf_dead = lf_dead_after(b, i);
+        if (g.lf_pend.valid && i >= g.lf_pend_end)
+            g.lf_pend.valid = false; /* (overwritten by instruction i) */
+        g.lf_fault_dead =
+            !g.lf_dead && lf_fault_window(b, i, &g.lf_window_end, &g.lf_window_writes);
         enum x64_native r = x64_native(&g, in);
         x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;

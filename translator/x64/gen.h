@@ -120,6 +120,18 @@ struct x64_x87_run {
  *   the leader itself: the ordinary inline TLB path, whose failure goes on
  *   to the instruction's ACCESS stub, then back to the access. */
 enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE, X64_COLD_TLB };
+/* A lazy flags record the fast path leaves out because a later
+ * instruction of the block overwrites it, and only a fault of a memory
+ * move between the two could see it (gen.c, lf_fault_window): the ACCESS
+ * stubs of those moves store it. Its operands are constants or cache
+ * registers that nothing between writes. */
+struct x64_lf_pend {
+    bool valid;
+    uint8_t words;     /* bit k: cpu->lf word k is stored (word 0: the operation) */
+    int8_t reg[4];     /* per word: the host register, or -1: imm[k] */
+    uint32_t imm[4];
+};
+
 struct x64_cold {
     uint32_t site[8];  /* rel32 sites jumping to the stub */
     int nsite;
@@ -146,6 +158,7 @@ struct x64_cold {
     /* ACCESS through the fastmem region: the access and its patch site
      * (struct x64_slots, fault), or X64_NO_SITE */
     uint32_t fault_at, fault_patch;
+    struct x64_lf_pend lf; /* ACCESS: a record to store before the handler */
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
  * r/m, CALL r/m), each with an ACCESS stub and perhaps a TLB path, or one
@@ -194,6 +207,14 @@ struct x64_gen {
     int pending;
     bool flags_valid;     /* the host's arithmetic flags are the guest's */
     bool lf_dead;         /* the next instruction overwrites cpu->lf unread */
+    /* Else a later instruction (index lf_window_end) overwrites it, and only
+     * memory moves that write none of the guest registers lf_window_writes
+     * come between: the record may wait in lf_pend (x64_lf_pend). */
+    bool lf_fault_dead;
+    int lf_window_end;
+    uint8_t lf_window_writes;
+    struct x64_lf_pend lf_pend;
+    int lf_pend_end;
     /* x87 (native_x87.c): the host's sticky flags are known to be set in
      * the guest's FSW here: a host x87 operation of the block merged them,
      * and no handler-run instruction came after it (those may clear FSW's:
@@ -236,6 +257,8 @@ struct x64_gen {
     struct x64_slots *slots; /* the block's patch information, being filled */
 };
 
+/* Store a waiting lazy flags record (nothing when it is not valid). */
+void x64_store_lf_pend(struct x64_gen *g, const struct x64_lf_pend *p);
 /* A new cold stub; NULL (and the buffer in error) past X64_MAX_COLD. */
 struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind);
 /* After instruction g->i: its ACCESS stubs go on at the current position
@@ -258,6 +281,14 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in);
  * and NOT on registers, CBW/CWD): the lazy flags record is not looked at
  * across it. */
 bool x64_native_keeps_flags(const struct insn *in);
+/* True when `in` is a MOV, MOVZX or MOVSX with a memory operand emitted
+ * natively (its only fault is its access's, through its ACCESS stub),
+ * which neither reads nor writes the flags. */
+bool x64_native_mem_move(const struct insn *in);
+/* The guest registers (bit per GPR) an instruction for which
+ * x64_native_keeps_flags or x64_native_mem_move holds writes; 0xff for
+ * any other. */
+uint8_t x64_native_gpr_writes(const struct insn *in);
 
 /* ---- page windows (window.c) ---- */
 

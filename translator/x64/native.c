@@ -76,6 +76,61 @@ static void put(struct x64_buf *x, struct x64_mem m, struct val v)
 }
 
 /* cpu_lf_set(kind, size, res, src1, src2) with the values already masked. */
+/* The guest register whose cache register is host register `h`, or -1. */
+static int cached_guest(const struct x64_gen *g, int h)
+{
+    for (int r = 0; r < 8; r++)
+        if (x64_rc_host(g, r) == h)
+            return r;
+    return -1;
+}
+
+/* Record word k as `v` in g->lf_pend, if it can wait there: a constant, or
+ * a cache register that the memory moves up to the overwriting
+ * instruction leave alone. */
+static bool pend_word(struct x64_gen *g, int k, struct val v)
+{
+    if (v.is_imm) {
+        g->lf_pend.reg[k] = -1;
+        g->lf_pend.imm[k] = v.imm;
+    } else {
+        int r = cached_guest(g, v.reg);
+        if (r < 0 || (g->lf_window_writes >> r) & 1)
+            return false;
+        g->lf_pend.reg[k] = (int8_t)v.reg;
+    }
+    g->lf_pend.words |= (uint8_t)(1u << k);
+    return true;
+}
+
+/* The record as set_lf would store it, left to the ACCESS stubs of the
+ * memory moves before the instruction that overwrites it (gen.h,
+ * x64_lf_pend); false (nothing kept) where one of its words cannot wait. */
+static bool pend_lf(struct x64_gen *g, uint32_t op, int kind, struct val res, struct val a,
+                    struct val b)
+{
+    if (!g->lf_fault_dead)
+        return false;
+    g->lf_pend = (struct x64_lf_pend){.words = 0};
+    bool ok = pend_word(g, 0, VIMM(op)) && pend_word(g, 1, res);
+    if (ok && kind != LF_LOGIC) {
+        if (kind != LF_ADD && kind != LF_SUB)
+            ok = pend_word(g, 2, a);
+        ok = ok && pend_word(g, 3, b);
+    }
+    g->lf_pend.valid = ok;
+    if (ok)
+        g->lf_pend_end = g->lf_window_end;
+    return ok;
+}
+
+void x64_store_lf_pend(struct x64_gen *g, const struct x64_lf_pend *p)
+{
+    for (int k = 0; k < 4; k++)
+        if (p->valid && ((p->words >> k) & 1))
+            put(g->x, lf(k), p->reg[k] < 0 ? VIMM(p->imm[k]) : VREG(p->reg[k]));
+}
+
 static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct val a,
                    struct val b)
 {
@@ -84,6 +139,10 @@ static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct
         return;
     }
     uint32_t op = (uint32_t)(kind | size << 8);
+    if (pend_lf(g, op, kind, res, a, b)) {
+        g->lf_known = X64_LF_UNKNOWN; /* (cpu->lf holds an older record) */
+        return;
+    }
     if (g->lf_known != op) /* (else an earlier instruction of the block stored it) */
         x64_mov_mi(g->x, 4, lf(0), (int32_t)op);
     g->lf_known = op;
@@ -372,6 +431,7 @@ struct x64_cold *x64_cold_access(struct x64_gen *g, const uint32_t *slow, int ns
     c->dirty = g->rc.dirty;
     c->fault_at = g->fm_at;
     c->fault_patch = g->fm_patch;
+    c->lf = g->lf_pend;
     g->fm_at = g->fm_patch = X64_NO_SITE;
     c->run = g->x87;
     c->run_t_after = g->x87.t;
@@ -552,6 +612,7 @@ static void cold_rerun(struct x64_gen *g, const struct x64_cold *c)
     uint32_t next = c->index == g->b->n - 1 ? g->b->end_eip : c->eip + in->len;
     add_count(g, c->pending); /* exact for a fault */
     x64_rc_emit_stores(g, c->dirty);
+    x64_store_lf_pend(g, &c->lf);
     if (c->run.open)
         x64_x87_spill(g, &c->run);
     x64_count_before_call(x, X64_RAX);
@@ -1021,14 +1082,11 @@ static bool shift_record_ok(const struct x64_gen *g)
 {
     for (int j = g->i + 1; j < g->b->n; j++) {
         const struct insn *n = &g->b->insn[j];
-        unsigned op = n->opcode;
-        /* MOV, MOVZX, MOVSX with memory: they may fault, but the handler
-         * that then runs reads the flags through C */
-        bool mem_move = n->is_mem && ((op >= 0x88 && op <= 0x8b) || op == 0x1b6 || op == 0x1b7 ||
-                                      op == 0x1be || op == 0x1bf);
         if (x64_native_kills_flags(g->b, n))
             return true;
-        if (!x64_native_keeps_flags(n) && !mem_move)
+        /* (memory moves may fault, but the handler that then runs reads
+         * the flags through C) */
+        if (!x64_native_keeps_flags(n) && !x64_native_mem_move(n))
             return false;
     }
     return false;
@@ -1564,6 +1622,53 @@ bool x64_native_keeps_flags(const struct insn *in)
            ((op == 0xc6 || op == 0xc7) && in->reg == 0) || op == 0x1b6 || op == 0x1b7 ||
            op == 0x1be || op == 0x1bf || op == 0x86 || op == 0x87 || (op >= 0x90 && op <= 0x97) ||
            op == 0x98 || op == 0x99 || ((op == 0xf6 || op == 0xf7) && in->reg == 2);
+}
+
+bool x64_native_mem_move(const struct insn *in)
+{
+    if (!in->is_mem || !mem_ok(in) || (in->prefix & PFX_LOCK))
+        return false;
+    unsigned op = in->opcode;
+    return (op >= 0x88 && op <= 0x8b) || ((op == 0xc6 || op == 0xc7) && in->reg == 0) ||
+           op == 0x1b6 || op == 0x1b7 || op == 0x1be || op == 0x1bf;
+}
+
+uint8_t x64_native_gpr_writes(const struct insn *in)
+{
+    unsigned op = in->opcode;
+    int size = size_of(in);
+    /* a register operand's whole register (AH..BH are in EAX..EBX) */
+#define W(r) ((uint8_t)(1u << ((size == 1 ? (r) & 3 : (r)) & 7)))
+    if (!x64_native_keeps_flags(in) && !x64_native_mem_move(in))
+        return 0xff;
+    switch (op) {
+    case 0x88: case 0x89: case 0xc6: case 0xc7:
+        return in->is_mem ? 0 : W(in->rm);
+    case 0x8a: case 0x8b: case 0x8d:
+        return W(in->reg);
+    case 0x1b6: case 0x1b7: case 0x1be: case 0x1bf:
+        size = in->opsize;
+        return W(in->reg);
+    case 0x86: case 0x87:
+        return (uint8_t)(W(in->reg) | (in->is_mem ? 0 : W(in->rm)));
+    case 0x98:
+        return 1u << R_EAX;
+    case 0x99:
+        return 1u << R_EDX;
+    case 0xf6: case 0xf7:
+        return in->is_mem ? 0 : W(in->rm);
+    default:
+        if (op >= 0x90 && op <= 0x97)
+            return (uint8_t)(1u << R_EAX | 1u << (op & 7));
+        if (op >= 0xb0 && op <= 0xb7) {
+            size = 1;
+            return W(op & 7);
+        }
+        if (op >= 0xb8 && op <= 0xbf)
+            return (uint8_t)(1u << (op & 7));
+        return 0xff;
+    }
+#undef W
 }
 
 bool x64_native_plain(const struct insn *in)
