@@ -773,6 +773,24 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     if (!mem && size == 4 &&
         alu_cached(g, op, kind, dst_rm ? in->rm : dst_reg, src, false, writes))
         return true;
+    if (!mem && size == 4 && (kind == LF_ADD || kind == LF_SUB || kind == LF_LOGIC)) {
+        /* an uncached destination: computed in EDX, with the operand as
+         * it is (a constant, a cache register, else loaded into ECX) */
+        int d = dst_rm ? in->rm : dst_reg;
+        load_reg(g, X64_RDX, d, 4);
+        struct val s2 = src.is_imm ? VIMM(src.imm) : VREG(x64_rc_src(g, src.reg, X64_RCX));
+        enum x64_alu hop = (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op);
+        if (s2.is_imm)
+            x64_alu_ri(x, hop, 4, X64_RDX, (int32_t)s2.imm);
+        else
+            x64_alu_rr(x, hop, 4, X64_RDX, s2.reg);
+        if (writes)
+            store_reg(g, d, X64_RDX, 4);
+        set_lf(g, kind, 4, VREG(X64_RDX), VREG(X64_RDX), kind == LF_LOGIC ? VIMM(0) : s2);
+        g->flags_valid = true;
+        g->pending++;
+        return true;
+    }
     if (!mem) {
         /* dst and src are registers or a constant: nothing can fault. */
         carry_in(g, op);
