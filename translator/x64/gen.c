@@ -268,40 +268,27 @@ static void exit_to_core(struct x64_gen *g, int slot)
 }
 
 /* Whether instruction i's lazy flags record is overwritten unread: a later
- * instruction of the block writes all the flags without reading them, and
- * nothing between reads them, can fault or leaves the block. */
-static bool lf_dead_after(const struct tr_block *b, int i)
+ * instruction of the block (*end) writes all the flags without reading
+ * them, and only instructions that keep the flags and memory moves come
+ * between (*moves: any of the latter, which may fault and so see the
+ * record; *writes: the guest registers those between write). */
+static bool lf_overwritten(const struct tr_block *b, int i, int *end, bool *moves,
+                           uint8_t *writes)
 {
-    for (int j = i + 1; j < b->n; j++) {
-        if (x64_native_kills_flags(b, &b->insn[j]))
-            return true;
-        if (j == b->n - 1 || !x64_native_keeps_flags(&b->insn[j]))
-            return false;
-    }
-    return false;
-}
-
-/* Whether instruction i's record is overwritten by a later instruction
- * (*end) of the block with only memory moves and instructions that keep the
- * flags between, at least one a memory move (else lf_dead_after holds):
- * then only a fault of one of those moves sees it (gen.h, x64_lf_pend).
- * *writes: the guest registers those write. */
-static bool lf_fault_window(const struct tr_block *b, int i, int *end, uint8_t *writes)
-{
-    bool moves = false;
+    *moves = false;
     *writes = 0;
     for (int j = i + 1; j < b->n; j++) {
         const struct insn *in = &b->insn[j];
         if (x64_native_kills_flags(b, in)) {
             *end = j;
-            return moves;
+            return true;
         }
         if (j == b->n - 1)
             return false;
         bool move = x64_native_mem_move(in);
         if (!move && !x64_native_keeps_flags(in))
             return false;
-        moves |= move;
+        *moves |= move;
         *writes |= x64_native_gpr_writes(in);
     }
     return false;
@@ -396,11 +383,12 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         g.i = i;
         g.eip = eip;
         g.next = last ? b->end_eip : eip + in->len;
-        g.lf_dead = lf_dead_after(b, i);
+        bool moves;
+        bool over = lf_overwritten(b, i, &g.lf_window_end, &moves, &g.lf_window_writes);
+        g.lf_dead = over && !moves;
+        g.lf_fault_dead = over && moves;
         if (g.lf_pend.valid && i >= g.lf_pend_end)
             g.lf_pend.valid = false; /* (overwritten by instruction i) */
-        g.lf_fault_dead =
-            !g.lf_dead && lf_fault_window(b, i, &g.lf_window_end, &g.lf_window_writes);
         enum x64_native r = x64_native(&g, in);
         x64_cold_close(&g, r == X64_NATIVE_ENDED);
         helper = r == X64_NATIVE_NO;

@@ -122,7 +122,7 @@ struct x64_x87_run {
 enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE, X64_COLD_TLB };
 /* A lazy flags record the fast path leaves out because a later
  * instruction of the block overwrites it, and only a fault of a memory
- * move between the two could see it (gen.c, lf_fault_window): the ACCESS
+ * move between the two could see it (gen.c, lf_overwritten): the ACCESS
  * stubs of those moves store it. Its operands are constants or cache
  * registers that nothing between writes. */
 struct x64_lf_pend {

@@ -9,7 +9,7 @@
  *
  * Rules kept here (translator/backend.h, cpu/exec.c):
  * - cpu->lf is written exactly as the interpreter writes it (cpu/alu.c),
- *   unless a later instruction overwrites it unread (gen.c, lf_dead_after);
+ *   unless a later instruction overwrites it unread (gen.c, lf_overwritten);
  * - nothing architectural (register, lazy flags) is written before the
  *   instruction's last possible fault, so no snapshot is needed: a fault
  *   finds the start state in cpu->gpr and cpu_exception() snapshots it;
@@ -710,23 +710,33 @@ static void alu_core(struct x64_gen *g, int op, int size)
     x64_alu_rr(x, (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op), size, X64_RDX, X64_RCX);
 }
 
-/* A 32-bit `op d, src` whose destination register `d` is in the register
- * cache, computed in its cache register, when the lazy record needs no
- * src1 (ADD, SUB/CMP, logic: cpu/flags.h, lf_src1) or is dead; false
- * (nothing emitted) otherwise. `src` is a constant, a guest register, or
- * with `host_src` a host register holding the operand (RCX: a load). */
-static bool alu_cached(struct x64_gen *g, int op, int kind, int d, struct val src, bool host_src,
-                       bool writes)
+/* A 32-bit `op d, src` on guest register `d`, computed in place: in its
+ * cache register, or, outside the cache, in EDX loaded from cpu->gpr (for
+ * ADD, SUB/CMP, logic and an operand that is not in a host register);
+ * when the lazy record needs no src1 (ADD, SUB/CMP, logic: cpu/flags.h,
+ * lf_src1) or is dead. False (nothing emitted) otherwise. `src` is a
+ * constant, a guest register, or with `host_src` a host register holding
+ * the operand (RCX: a load). */
+static bool alu_r32(struct x64_gen *g, int op, int kind, int d, struct val src, bool host_src,
+                    bool writes)
 {
     struct x64_buf *x = g->x;
     bool live = !g->lf_dead;
-    if (x64_rc_host(g, d) < 0 || (live && kind != LF_ADD && kind != LF_SUB && kind != LF_LOGIC))
+    bool plain = kind == LF_ADD || kind == LF_SUB || kind == LF_LOGIC;
+    bool cached = x64_rc_host(g, d) >= 0;
+    if ((live && !plain) || (!cached && (!plain || host_src)))
         return false;
-    /* op d, d: the record's src2 (the operand) would be the result, so a
-     * copy of it */
-    bool self = live && writes && !src.is_imm && !host_src && src.reg == d && kind != LF_LOGIC;
+    /* op d, d in a cache register: the record's src2 (the operand) would
+     * be the result, so a copy of it (outside the cache src2 is its own
+     * load) */
+    bool self = cached && live && writes && !src.is_imm && !host_src && src.reg == d &&
+                kind != LF_LOGIC;
     carry_in(g, op);
-    int h = x64_rc_src(g, d, X64_RAX);
+    int h = X64_RDX;
+    if (cached)
+        h = x64_rc_src(g, d, X64_RAX);
+    else
+        load_reg(g, X64_RDX, d, 4);
     struct val s2 = src.is_imm || host_src ? src : VREG(x64_rc_src(g, src.reg, X64_RCX));
     if (self) {
         x64_mov_rr(x, 4, X64_RCX, h);
@@ -735,7 +745,8 @@ static bool alu_cached(struct x64_gen *g, int op, int kind, int d, struct val sr
     int res = h;
     enum x64_alu hop = (enum x64_alu)op; /* (TEST came as AND) */
     if (!writes && live) { /* CMP, TEST: the result for the record only */
-        x64_mov_rr(x, 4, X64_RDX, h);
+        if (h != X64_RDX)
+            x64_mov_rr(x, 4, X64_RDX, h);
         res = X64_RDX;
         if (op == ALU_CMP)
             hop = X64_SUB;
@@ -750,8 +761,10 @@ static bool alu_cached(struct x64_gen *g, int op, int kind, int d, struct val sr
     } else {
         x64_alu_rr(x, hop, 4, res, s2.reg);
     }
-    if (writes)
+    if (writes && cached)
         x64_rc_written(g, d);
+    else if (writes)
+        store_reg(g, d, X64_RDX, 4);
     set_lf(g, kind, 4, VREG(res), VREG(res), kind == LF_LOGIC ? VIMM(0) : s2);
     g->flags_valid = true;
     g->pending++;
@@ -771,26 +784,8 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         op = ALU_AND;
     bool writes = !test && op != ALU_CMP;
     if (!mem && size == 4 &&
-        alu_cached(g, op, kind, dst_rm ? in->rm : dst_reg, src, false, writes))
+        alu_r32(g, op, kind, dst_rm ? in->rm : dst_reg, src, false, writes))
         return true;
-    if (!mem && size == 4 && (kind == LF_ADD || kind == LF_SUB || kind == LF_LOGIC)) {
-        /* an uncached destination: computed in EDX, with the operand as
-         * it is (a constant, a cache register, else loaded into ECX) */
-        int d = dst_rm ? in->rm : dst_reg;
-        load_reg(g, X64_RDX, d, 4);
-        struct val s2 = src.is_imm ? VIMM(src.imm) : VREG(x64_rc_src(g, src.reg, X64_RCX));
-        enum x64_alu hop = (enum x64_alu)(op == ALU_CMP ? ALU_SUB : op);
-        if (s2.is_imm)
-            x64_alu_ri(x, hop, 4, X64_RDX, (int32_t)s2.imm);
-        else
-            x64_alu_rr(x, hop, 4, X64_RDX, s2.reg);
-        if (writes)
-            store_reg(g, d, X64_RDX, 4);
-        set_lf(g, kind, 4, VREG(X64_RDX), VREG(X64_RDX), kind == LF_LOGIC ? VIMM(0) : s2);
-        g->flags_valid = true;
-        g->pending++;
-        return true;
-    }
     if (!mem) {
         /* dst and src are registers or a constant: nothing can fault. */
         carry_in(g, op);
@@ -815,7 +810,7 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
     if (!dst_rm) {
         /* reg = reg op [mem] */
         rm_read_to(g, in, size, X64_RCX);
-        if (size == 4 && alu_cached(g, op, kind, dst_reg, VREG(X64_RCX), true, writes))
+        if (size == 4 && alu_r32(g, op, kind, dst_reg, VREG(X64_RCX), true, writes))
             return true; /* (its count is after_mem's) */
         x64_mov_rr(x, 4, X64_RDX, X64_RCX);
         carry_in(g, op);
@@ -1090,26 +1085,6 @@ static void shift_lf(struct x64_gen *g, int op, int size, int one)
     g->lf_known = X64_LF_UNKNOWN; /* (a kind remat_flags has no inline case for) */
 }
 
-/* Whether instruction i's shift record may be a shift record (cpu/flags.h,
- * LF_SHL...) rather than SZP: a later instruction of the block writes all
- * the flags unread before anything may read them from the host's flags
- * (remat_flags rebuilds those from an SZP record inline, from a shift
- * record only through C). Else, and at the block's end (the next block may
- * start with a reader: Jcc, INC...), SZP. */
-static bool shift_record_ok(const struct x64_gen *g)
-{
-    for (int j = g->i + 1; j < g->b->n; j++) {
-        const struct insn *n = &g->b->insn[j];
-        if (x64_native_kills_flags(g->b, n))
-            return true;
-        /* (memory moves may fault, but the handler that then runs reads
-         * the flags through C) */
-        if (!x64_native_keeps_flags(n) && !x64_native_mem_move(n))
-            return false;
-    }
-    return false;
-}
-
 static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
 {
     struct x64_buf *x = g->x;
@@ -1119,7 +1094,14 @@ static bool shift_imm(struct x64_gen *g, const struct insn *in, int size)
     if (in->is_mem || count == 0 || count >= (unsigned)size * 8 || op < X64_SHL)
         return false;
     enum x64_shift hop = op == X64_SAL ? X64_SHL : (enum x64_shift)op;
-    if (!g->lf_dead && !shift_record_ok(g)) {
+    /* A shift record (cpu/flags.h, LF_SHL...) only where a later
+     * instruction of the block overwrites it before anything may read the
+     * flags from the host's (remat_flags rebuilds those from an SZP record
+     * inline, from a shift record only through C; memory moves between may
+     * fault, but the handler that then runs reads the flags through C).
+     * Else, and at the block's end (the next block may start with a
+     * reader: Jcc, INC...), SZP. */
+    if (!g->lf_dead && !g->lf_fault_dead) {
         /* the flags eagerly, in an SZP record */
         load_reg(g, X64_RAX, in->rm, size);
         x64_mov_rr(x, 4, X64_RDX, X64_RAX);
