@@ -42,6 +42,10 @@
  *     stopped early, a fault handler...), or cpu->exec_break or
  *     cpu->pending_dr6 became non-zero (an interrupt line was raised, the
  *     TLB or cached code changed, MMIO was touched).
+ * A Jcc before the last instruction (only in the blocks of a backend with
+ * side_exits) that is taken leaves through slot TR_SLOT_SIDE0 + k, k
+ * counting the block's earlier such Jccs, with the same rules as the
+ * slots below, whatever the block's end.
  * After the last instruction of a chainable block (TR_END_FALL or
  * TR_END_DIRECT) the exit slot is TR_SLOT_FALL when cpu->eip == b->end_eip,
  * else TR_SLOT_TAKEN. If that slot is chained (link() was called) the
@@ -98,6 +102,7 @@ struct tr_backend {
     const char *name;                      /* as in -accel tcg,backend=NAME */
     bool exec_memory;                      /* the code arena must be executable */
     bool fastmem;                          /* builds TR_MODE_FAST blocks (mmu/fastmem.h) */
+    uint8_t side_exits; /* Jccs a block may go on past (block.h, TR_SIDE_MAX at most) */
     void *(*create)(struct tr_engine *tr); /* backend state; NULL = failure */
     void (*destroy)(void *be);
     enum tr_status (*translate)(void *be, struct tr_block *b);

@@ -1,6 +1,7 @@
 /* Building a block: decode guest instructions with the shared decoder from
- * CS:EIP to the first control transfer, instruction that ends a trace
- * (cpu/insn_kind.h), page end, CS limit or TR_BLOCK_MAX; then record its
+ * CS:EIP to the first control transfer (but the Jccs a backend with side
+ * exits goes on past), instruction that ends a trace (cpu/insn_kind.h),
+ * page end, CS limit or TR_BLOCK_MAX; then record its
  * code in the code-page tracking and hand it to the backend. */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,14 @@ static bool loads_data_seg(const struct insn *in)
     }
 }
 
+/* A conditional near branch whose target the block knows (Jcc rel8/rel32):
+ * what a backend with side exits (backend.h) may go on past. */
+static bool is_jcc(const struct insn *in)
+{
+    return (in->opcode >= 0x70 && in->opcode <= 0x7f) ||
+           (in->opcode >= 0x180 && in->opcode <= 0x18f);
+}
+
 /* Allocate and decode; NULL when the arena is full (*full set) or nothing
  * decodes here. */
 static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t *host, bool *full)
@@ -41,7 +50,7 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
         return NULL;
 
     uint32_t off = phys & 0xfff, pos = off, e = eip, clean = 0;
-    int n = 0;
+    int n = 0, side = 0;
     enum tr_end end = TR_END_FALL;
     uint8_t cross[15];
     int cross_len = 0;
@@ -66,6 +75,7 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
         if (insn_is_clean(in))
             clean |= 1u << n;
         n++;
+        end = TR_END_FALL; /* (after a Jcc gone past: not the last one after all) */
         pos += in->len;
         e = (e + in->len) & (code32 ? 0xffffffffu : 0xffffu);
         enum insn_kind k = insn_kind(in);
@@ -77,6 +87,11 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
             k = INSN_END;
         if (k == INSN_PLAIN)
             continue;
+        if (k == INSN_COND && is_jcc(in) && side < tr->ops->side_exits) {
+            side++;
+            end = TR_END_DIRECT; /* unless another instruction follows */
+            continue;
+        }
         end = k == INSN_COND || k == INSN_JUMP ? TR_END_DIRECT
               : k == INSN_INDIRECT             ? TR_END_INDIRECT
                                                : TR_END_SYSTEM;

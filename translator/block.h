@@ -48,8 +48,17 @@ enum tr_end {
  * region, and comes only from instructions that end their block. */
 #define TR_MODE_FAST      (1u << 8)
 
-/* Successor slots of a block. */
-enum { TR_SLOT_FALL = 0, TR_SLOT_TAKEN = 1, TR_NSLOTS = 2 };
+/* Successor slots of a block. A backend that asks for them
+ * (backend.h, side_exits) gets blocks that go on past up to TR_SIDE_MAX
+ * conditional branches (Jcc) before their last instruction: the k-th of
+ * those, taken, leaves through slot TR_SLOT_SIDE0 + k, to its target. */
+#define TR_SIDE_MAX 4
+enum {
+    TR_SLOT_FALL = 0,
+    TR_SLOT_TAKEN = 1,
+    TR_SLOT_SIDE0 = 2,
+    TR_NSLOTS = TR_SLOT_SIDE0 + TR_SIDE_MAX
+};
 
 struct tr_block;
 

@@ -54,13 +54,14 @@ static struct tr_block *lookup(struct tr_engine *tr, struct cpu *cpu, struct tr_
 
 /* Whether `to` may follow `from` through a chained slot at all: both
  * translated and valid, keyed by EIP and CS (so the successor's linear
- * address is fixed), and mode and CS cannot change on a direct near
+ * address is fixed), a slot of a direct exit (the end's, or a side exit's
+ * whatever the end), and mode and CS cannot change on a direct near
  * branch. */
-static bool chainable(const struct tr_block *from, const struct tr_block *to)
+static bool chainable(const struct tr_block *from, int slot, const struct tr_block *to)
 {
     return from->valid && to->valid && from->code && to->code && !to->cross_len &&
-           (from->end == TR_END_FALL || from->end == TR_END_DIRECT) && from->mode == to->mode &&
-           from->cs_base == to->cs_base && from->cs_limit == to->cs_limit;
+           (from->end == TR_END_FALL || from->end == TR_END_DIRECT || slot >= TR_SLOT_SIDE0) &&
+           from->mode == to->mode && from->cs_base == to->cs_base && from->cs_limit == to->cs_limit;
 }
 
 /* On the linear page `from` was entered on (validated by a lookup) the
@@ -80,7 +81,7 @@ static void chain(struct tr_engine *tr, struct tr_block *b, int slot, struct tr_
     struct tr_slot *s = &b->slot[slot];
     if (s->to == nb)
         return; /* a guarded chain whose TLB entry was gone: found again */
-    if (!chainable(b, nb))
+    if (!chainable(b, slot, nb))
         s->guess = nb;
     else if (same_page(b, nb))
         tr_link(tr, b, slot, nb);

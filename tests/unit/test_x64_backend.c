@@ -877,6 +877,56 @@ START_TEST(chained_loop)
 }
 END_TEST
 
+/* Blocks that go on past their Jccs (translator/block.h, side exits): the
+ * loop's block holds three, each taken on some iterations, and each taken
+ * one leaves through its own chained slot with the registers the block
+ * keeps cached stored and the budget given back what the block did not
+ * run. Budget exits and icount stay exact. nasm, org CODE:
+ *       xor eax, eax / xor ebx, ebx / xor edx, edx
+ *   lp: inc eax / test al, 1 / jnz odd / add ebx, eax / test al, 6 / jz four
+ *       add edx, 3
+ * back: cmp eax, ecx / jne lp / hlt
+ *  odd: sub edx, eax / jmp back
+ * four: xor edx, ebx / jmp back */
+START_TEST(side_exits)
+{
+    static const uint8_t body[] = {
+        0x31, 0xc0, 0x31, 0xdb, 0x31, 0xd2, 0x40, 0xa8, 0x01, 0x75, 0x0e, 0x01,
+        0xc3, 0xa8, 0x06, 0x74, 0x0c, 0x83, 0xc2, 0x03, 0x39, 0xc8, 0x75, 0xee,
+        0xf4, 0x29, 0xc2, 0xeb, 0xf7, 0x31, 0xda, 0xeb, 0xf3,
+    };
+    enum { LP = 6 };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
+    for (uint64_t budget = 1; budget < 40000; budget = budget * 3 + 2) {
+        struct tmach *ti = new_machine(false), *tx = new_machine(true);
+        load_state(ti, &p, regs, 0, 1);
+        load_state(tx, &p, regs, 0, 1);
+        struct result a, b;
+        run(ti, &a, budget);
+        run(tx, &b, budget);
+        char what[32];
+        snprintf(what, sizeof what, "side exits budget %llu", (unsigned long long)budget);
+        compare(ti, &a, tx, &b, what);
+        if (b.exit == CPU_EXIT_HALT) {
+            /* (the loop's sums, worked out by hand) */
+            ck_assert_uint_eq(b.gpr[R_EBX], 0x3d284);
+            ck_assert_uint_eq(b.gpr[R_EDX], 0xfffdb5b1);
+            struct tr_engine *tr = tr_of_cpu(tx->cpu);
+            for (int s = TR_SLOT_SIDE0; s < TR_SLOT_SIDE0 + 3; s++)
+                ck_assert_msg(tr_block_chained(tr, CODE + LP, s), "side slot %d not chained", s);
+            struct tr_stats st;
+            tr_get_stats(tr, &st);
+            ck_assert_uint_lt(st.lookups, 50); /* 1000 iterations, 1500 side exits */
+        }
+        tm_destroy(ti);
+        tm_destroy(tx);
+    }
+}
+END_TEST
+
 /* Calls from two sites, so that each RET alternates between two targets
  * (the dispatcher's one-entry guess misses every time), through CALL rel32,
  * CALL reg and JMP [mem]: the backend's inline target table must find the
@@ -1348,6 +1398,7 @@ int main(void)
     tcase_add_test(tc, stack_windows);
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
+    tcase_add_test(tc, side_exits);
     tcase_add_test(tc, random_blocks);
     tcase_add_test(tc, fastmem_user_blocks);
 #endif

@@ -33,7 +33,7 @@ struct x64_block_hdr {
     uint32_t direct[TR_NSLOTS]; /* ... of the body's jump to the stub, and of the */
     uint32_t stub[TR_NSLOTS];   /*   stub (gen.h, x64_slots) */
 };
-#define HDR_BYTES 32 /* before each block's code */
+#define HDR_BYTES ((sizeof(struct x64_block_hdr) + 15) & ~(size_t)15) /* before each block's code */
 
 /* A block with accesses through the fastmem region, and where its fault
  * sites are in x64_be.sites. Blocks are appended in arena order, so the
@@ -382,6 +382,7 @@ const struct tr_backend tr_backend_x64 = {
     .name = "x64",
     .exec_memory = true,
     .fastmem = true,
+    .side_exits = TR_SIDE_MAX,
     .create = x64_create,
     .destroy = x64_destroy,
     .translate = x64_translate,

@@ -359,6 +359,15 @@ static void slot_stub(struct x64_gen *g, int s, struct x64_slots *slots)
     exit_to_core(g, s);
 }
 
+void x64_gen_side_exit(struct x64_gen *g, const struct x64_cold *c)
+{
+    x64_rc_emit_stores(g, c->dirty);
+    x64_store_lf_pend(g, &c->lf);
+    if (c->pending)
+        x64_alu_ri(g->x, X64_SUB, 8, X64_BUDGET, c->pending); /* (what the block does not run) */
+    slot_stub(g, c->slot, g->slots);
+}
+
 void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs *st,
                    struct x64_slots *slots)
 {

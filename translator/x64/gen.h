@@ -119,7 +119,10 @@ struct x64_x87_run {
  * - TLB: a page window's member (window.c) whose leader's check failed, or
  *   the leader itself: the ordinary inline TLB path, whose failure goes on
  *   to the instruction's ACCESS stub, then back to the access. */
-enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE, X64_COLD_TLB };
+/* - SIDE: a Jcc before the block's last instruction (block.h, side exits),
+ *   taken: the dirty cached registers stored, the budget given back what
+ *   the block does not run, then the slot's stub (chained: the target). */
+enum x64_cold_kind { X64_COLD_ACCESS, X64_COLD_LEAVE, X64_COLD_TLB, X64_COLD_SIDE };
 /* A lazy flags record the fast path leaves out because a later
  * instruction of the block overwrites it, and only a fault of a memory
  * move between the two could see it (gen.c, lf_overwritten): the ACCESS
@@ -143,7 +146,8 @@ struct x64_cold {
     bool flags;        /* ACCESS: the fast path has the guest's flags in the host's at cont */
     bool open;         /* ACCESS: cont not known yet (the instruction is being emitted) */
     bool leave;        /* ACCESS: always leave after the handler (cont unused) */
-    uint8_t dirty;     /* ACCESS: the cached registers to store before the handler */
+    uint8_t slot;      /* SIDE: the block's slot */
+    uint8_t dirty;     /* ACCESS, SIDE: the cached registers to store first */
     uint8_t loaded;    /* ACCESS: those to load again before going on at cont */
     /* ACCESS inside an x87 run (native_x87.c): the run as the instruction
      * found it, stored to cpu->fpu before the handler, and TOP after it
@@ -158,7 +162,7 @@ struct x64_cold {
     /* ACCESS through the fastmem region: the access and its patch site
      * (struct x64_slots, fault), or X64_NO_SITE */
     uint32_t fault_at, fault_patch;
-    struct x64_lf_pend lf; /* ACCESS: a record to store before the handler */
+    struct x64_lf_pend lf; /* ACCESS, SIDE: a record to store first */
 };
 /* An instruction has at most two accesses (a read and a write: RMW, PUSH
  * r/m, CALL r/m), each with an ACCESS stub and perhaps a TLB path, or one
@@ -230,6 +234,7 @@ struct x64_gen {
     uint32_t slot_eip[TR_NSLOTS];   /* the EIP a slot leads to, when slot_known */
     bool slot_known[TR_NSLOTS];
     int nto_slot[TR_NSLOTS];
+    int nside;             /* the side exits emitted so far (slot TR_SLOT_SIDE0 + k) */
     uint32_t slot_jmp_end; /* where the last jump to a slot stub ends, and its slot */
     int slot_jmp_slot;
     struct x64_cold cold[X64_MAX_COLD];
@@ -266,6 +271,8 @@ struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind);
 void x64_cold_close(struct x64_gen *g, bool ended);
 /* Emit the block's cold stubs here (after its body and end). */
 void x64_gen_cold(struct x64_gen *g);
+/* Emit a SIDE cold stub (gen.c). */
+void x64_gen_side_exit(struct x64_gen *g, const struct x64_cold *c);
 
 enum x64_native { X64_NATIVE_NO, X64_NATIVE_OK, X64_NATIVE_ENDED };
 

@@ -674,6 +674,10 @@ void x64_gen_cold(struct x64_gen *g)
             x64_win_cold(g, c);
             continue;
         }
+        if (c->kind == X64_COLD_SIDE) {
+            x64_gen_side_exit(g, c);
+            continue;
+        }
         add_count(g, c->pending); /* LEAVE: at the EIP the handler left */
         x64_gen_jmp_stop(g);
     }
@@ -991,7 +995,7 @@ static bool lea(struct x64_gen *g, const struct insn *in)
     return true;
 }
 
-/* ---- Jcc / JMP rel: the block's last instruction ---- */
+/* ---- Jcc / JMP rel ---- */
 
 static uint32_t branch_target(const struct x64_gen *g, const struct insn *in, bool *ok)
 {
@@ -1041,6 +1045,37 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
     x64_gen_flush_dead(g);
     goto_eip(g, target);
     return X64_NATIVE_ENDED;
+}
+
+/* A Jcc the block goes on past (block.h, side exits): taken, it leaves
+ * through a SIDE cold stub; not taken, the fast path goes on with the
+ * register cache, the pending count and the host flags as they are. */
+static enum x64_native side_jcc(struct x64_gen *g, const struct insn *in, int cc)
+{
+    bool ok;
+    uint32_t target = branch_target(g, in, &ok);
+    if (!ok || g->x87.open)
+        return X64_NATIVE_NO; /* (#GP when taken: the handler raises it) */
+    g->pending++;
+    if (target == g->next)
+        return X64_NATIVE_OK; /* the same way either way */
+    if (g->nside >= TR_SIDE_MAX) {
+        g->x->error = true; /* cannot happen: block.c goes past that many only */
+        return X64_NATIVE_OK;
+    }
+    if (!g->flags_valid)
+        remat_flags(g);
+    struct x64_cold *c = x64_cold_new(g, X64_COLD_SIDE);
+    if (!c)
+        return X64_NATIVE_OK; /* x->error */
+    c->site[c->nsite++] = x64_jcc32(g->x, (enum x64_cc)cc);
+    c->slot = (uint8_t)(TR_SLOT_SIDE0 + g->nside++);
+    c->pending = g->pending;
+    c->dirty = g->rc.dirty;
+    c->lf = g->lf_pend;
+    g->slot_eip[c->slot] = target;
+    g->slot_known[c->slot] = true;
+    return X64_NATIVE_OK;
 }
 
 static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
@@ -1824,6 +1859,8 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
         return jmp_call_ind(g, in);
     if (last && op == 0xe8 && in->opsize == 4 && stack32(g) && g->b->end == TR_END_DIRECT)
         return call_rel(g, in);
+    if (!last && ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)))
+        return side_jcc(g, in, op & 15);
     if (last && g->b->end == TR_END_DIRECT) {
         if (op >= 0x70 && op <= 0x7f)
             return jcc(g, in, op & 15);
