@@ -342,14 +342,24 @@ static void random_insn(struct prog *p)
 }
 
 /* Segments of random instructions, each ended by a Jcc/JMP that goes to
- * the next segment or skips one byte of it (a HLT trap); finally HLT. */
+ * the next segment or skips one byte of it (a HLT trap); finally HLT.
+ * Inside a segment, a Jcc may skip a few of its instructions: both ways
+ * go on (blocks go on past such Jccs: translator/block.h, side exits). */
 static void random_prog(struct prog *p, int segments)
 {
     p->n = 0;
     for (int s = 0; s < segments; s++) {
         int k = 1 + rnd_n(12);
-        for (int i = 0; i < k; i++)
+        for (int i = 0; i < k; i++) {
+            if (rnd_n(6) == 0) {
+                put8(p, 0x70 + rnd_n(16)); /* Jcc rel8 over 1 to 3 instructions */
+                int rel = p->n++;
+                for (int j = 1 + rnd_n(3); j > 0; j--)
+                    random_insn(p);
+                p->b[rel] = (uint8_t)(p->n - rel - 1);
+            }
             random_insn(p);
+        }
         uint32_t kind = rnd_n(8);
         if (kind == 0) {
             put8(p, 0xeb); /* JMP rel8 over a HLT */
@@ -1343,6 +1353,34 @@ START_TEST(direct_jcc_unchained)
 }
 END_TEST
 
+/* A record left to a side exit (gen.h, lf_side): the CMP before a Jcc the
+ * block goes on past stores its flags only on the taken path, where the
+ * successor's PUSHF reads them all. nasm, org CODE:
+ *       xor ebx, ebx / xor edi, edi
+ *   lp: mov eax, ebx / imul eax, eax, 0x9e3779b1 / cmp eax, 0x40000000
+ *       jb low / add ebx, 1 / cmp ebx, ecx / jne lp / hlt
+ *  low: pushf / pop esi / and esi, 0x8d5 / add edi, esi
+ *       add ebx, 1 / cmp ebx, ecx / jne lp / hlt */
+START_TEST(side_exit_flags)
+{
+    static const uint8_t body[] = {
+        0x31, 0xdb, 0x31, 0xff, 0x89, 0xd8, 0x69, 0xc0, 0xb1, 0x79, 0x37, 0x9e,
+        0x3d, 0x00, 0x00, 0x00, 0x40, 0x72, 0x08, 0x83, 0xc3, 0x01, 0x39, 0xcb,
+        0x75, 0xea, 0xf4, 0x9c, 0x5e, 0x81, 0xe6, 0xd5, 0x08, 0x00, 0x00, 0x01,
+        0xf7, 0x83, 0xc3, 0x01, 0x39, 0xcb, 0x75, 0xd8, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0, 2000, 0, 0, STACK, 0, 0, 0};
+    struct result b;
+    for (uint64_t budget = 7; budget < 40000; budget = budget * 5 + 1)
+        run_both(&p, regs, budget, NULL, "side exit flags", &b);
+    ck_assert_int_eq(b.exit, CPU_EXIT_HALT);
+    ck_assert_uint_ne(b.gpr[R_EDI], 0); /* the taken path ran */
+}
+END_TEST
+
 START_TEST(page_windows_ac)
 {
     static const uint8_t body[] = {
@@ -1399,6 +1437,7 @@ int main(void)
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, side_exits);
+    tcase_add_test(tc, side_exit_flags);
     tcase_add_test(tc, random_blocks);
     tcase_add_test(tc, fastmem_user_blocks);
 #endif

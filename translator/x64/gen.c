@@ -294,6 +294,22 @@ static bool lf_overwritten(const struct tr_block *b, int i, int *end, bool *move
     return false;
 }
 
+/* Whether instruction i's lazy flags record is read only by a Jcc right
+ * after it that the block goes on past, and overwritten unread, with no
+ * fault between, after that. */
+static bool side_read_only(const struct tr_block *b, int i)
+{
+    int end;
+    bool moves;
+    uint8_t writes;
+    if (i + 2 >= b->n)
+        return false;
+    unsigned op = b->insn[i + 1].opcode;
+    if (!((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)))
+        return false;
+    return lf_overwritten(b, i + 1, &end, &moves, &writes) && !moves;
+}
+
 /* A slot's stub: a jump, patched when chained (the successor's prologue
  * checks the budget); else back to the core with the slot. The body's
  * jumps to it are pointed here.
@@ -396,6 +412,9 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         bool over = lf_overwritten(b, i, &g.lf_window_end, &moves, &g.lf_window_writes);
         g.lf_dead = over && !moves;
         g.lf_fault_dead = over && moves;
+        g.lf_side = !over && side_read_only(b, i);
+        if (g.lf_side)
+            g.lf_window_end = i + 2;
         if (g.lf_pend.valid && i >= g.lf_pend_end)
             g.lf_pend.valid = false; /* (overwritten by instruction i) */
         enum x64_native r = x64_native(&g, in);

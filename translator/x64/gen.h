@@ -215,6 +215,12 @@ struct x64_gen {
      * memory moves that write none of the guest registers lf_window_writes
      * come between: the record may wait in lf_pend (x64_lf_pend). */
     bool lf_fault_dead;
+    /* Else the next instruction is a Jcc the block goes on past, whose
+     * taken path stores the record (x64_cold SIDE) and after which the
+     * block overwrites it unread: for an operation on registers alone the
+     * record waits in lf_pend, in whatever host registers hold it (nothing
+     * runs between). */
+    bool lf_side;
     int lf_window_end;
     uint8_t lf_window_writes;
     struct x64_lf_pend lf_pend;

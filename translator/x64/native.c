@@ -95,7 +95,7 @@ static bool pend_word(struct x64_gen *g, int k, struct val v)
         g->lf_pend.imm[k] = v.imm;
     } else {
         int r = cached_guest(g, v.reg);
-        if (r < 0 || (g->lf_window_writes >> r) & 1)
+        if (!g->lf_side && (r < 0 || (g->lf_window_writes >> r) & 1))
             return false;
         g->lf_pend.reg[k] = (int8_t)v.reg;
     }
@@ -109,7 +109,7 @@ static bool pend_word(struct x64_gen *g, int k, struct val v)
 static bool pend_lf(struct x64_gen *g, uint32_t op, int kind, struct val res, struct val a,
                     struct val b)
 {
-    if (!g->lf_fault_dead)
+    if (!g->lf_fault_dead && !g->lf_side)
         return false;
     g->lf_pend = (struct x64_lf_pend){.words = 0};
     bool ok = pend_word(g, 0, VIMM(op)) && pend_word(g, 1, res);
@@ -816,14 +816,37 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         rm_read_to(g, in, size, X64_RCX);
         if (size == 4 && alu_r32(g, op, kind, dst_reg, VREG(X64_RCX), true, writes))
             return true; /* (its count is after_mem's) */
-        x64_mov_rr(x, 4, X64_RDX, X64_RCX);
-        carry_in(g, op);
-        x64_mov_rr(x, 4, X64_RCX, X64_RDX);
+        if (op == ALU_ADC || op == ALU_SBB) { /* (carry_in's call keeps RDX) */
+            x64_mov_rr(x, 4, X64_RDX, X64_RCX);
+            carry_in(g, op);
+            x64_mov_rr(x, 4, X64_RCX, X64_RDX);
+        }
         load_reg(g, X64_RAX, dst_reg, size);
         alu_core(g, op, size);
         if (writes)
             store_reg(g, dst_reg, X64_RDX, size);
         set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
+        g->flags_valid = true;
+        after_mem(g);
+        return true;
+    }
+    if (!writes) {
+        /* CMP, TEST [mem], src: the operation on the value loaded into
+         * EDX, which holds the record's result (as alu_core's) */
+        rm_read_to(g, in, size, X64_RDX);
+        struct val s2 = VIMM(src.imm & m);
+        if (!src.is_imm && size == 4) {
+            s2 = VREG(x64_rc_src(g, src.reg, X64_RCX));
+        } else if (!src.is_imm) {
+            load_reg(g, X64_RCX, src.reg, size);
+            s2 = VREG(X64_RCX);
+        }
+        enum x64_alu hop = op == ALU_CMP ? X64_SUB : X64_AND;
+        if (s2.is_imm)
+            x64_alu_ri(x, hop, size, X64_RDX, (int32_t)s2.imm);
+        else
+            x64_alu_rr(x, hop, size, X64_RDX, s2.reg);
+        set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RDX), test ? VIMM(0) : s2);
         g->flags_valid = true;
         after_mem(g);
         return true;
@@ -838,15 +861,6 @@ static bool alu(struct x64_gen *g, const struct insn *in, int op, int size, bool
         load_reg(g, X64_RCX, src.reg, size);
     x64_mov_rr(x, 4, X64_RAX, X64_RDX);
     alu_core(g, op, size);
-    if (!writes) {
-        if (test)
-            set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RDX), VIMM(0));
-        else
-            set_lf(g, kind, size, VREG(X64_RDX), VREG(X64_RAX), VREG(X64_RCX));
-        g->flags_valid = true;
-        after_mem(g);
-        return true;
-    }
     /* the write keeps RCX (the result), RDX and RDI */
     x64_mov_rr(x, 4, X64_RDI, X64_RAX);
     x64_mov_rr(x, 4, X64_RAX, X64_RCX);
@@ -1063,8 +1077,11 @@ static enum x64_native side_jcc(struct x64_gen *g, const struct insn *in, int cc
         g->x->error = true; /* cannot happen: block.c goes past that many only */
         return X64_NATIVE_OK;
     }
-    if (!g->flags_valid)
+    if (!g->flags_valid) {
+        x64_store_lf_pend(g, &g->lf_pend); /* (remat_flags reads cpu->lf) */
+        g->lf_pend.valid = false;
         remat_flags(g);
+    }
     struct x64_cold *c = x64_cold_new(g, X64_COLD_SIDE);
     if (!c)
         return X64_NATIVE_OK; /* x->error */
@@ -1757,10 +1774,26 @@ bool x64_native_kills_flags(const struct tr_block *b, const struct insn *in)
     return aop != ALU_ADC && aop != ALU_SBB;
 }
 
+/* ALU operations on registers and constants: their record (set_lf) is
+ * the last thing they emit, so the host registers it names still hold it
+ * at the next instruction (gen.h, lf_side). */
+static bool side_record_ok(const struct insn *in)
+{
+    unsigned op = in->opcode;
+    if (in->is_mem)
+        return false;
+    if (is_alu_form(op))
+        return true;
+    return (op >= 0x80 && op <= 0x85) || op == 0xa8 || op == 0xa9 ||
+           ((op == 0xf6 || op == 0xf7) && in->reg == 0);
+}
+
 enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
 {
     unsigned op = in->opcode;
     bool last = g->i == g->b->n - 1;
+    if (g->lf_side && !side_record_ok(in))
+        g->lf_side = false;
     if (!mem_ok(in) || (in->prefix & PFX_LOCK))
         return X64_NATIVE_NO;
     int size = size_of(in);

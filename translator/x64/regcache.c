@@ -10,6 +10,8 @@
  * 32-bit writes clear the upper half, and 16/8-bit writes keep it. */
 #if defined(__x86_64__)
 
+#include <string.h>
+
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
 #include "translator/x64/gen.h"
@@ -40,13 +42,25 @@ static bool reg_field_is_register(unsigned op)
 /* The guest register a `size`-byte register operand `r` lives in. */
 static int whole(int r, int size) { return size == 1 ? (r & 3) : r; }
 
+/* The Jcc opcodes (block.h: a block may go on past them). */
+static bool is_jcc(unsigned op)
+{
+    return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f);
+}
+
 void x64_rc_plan(struct x64_gen *g)
 {
     const struct tr_block *b = g->b;
-    int uses[8] = {0}, n = X64_RC_N;
+    /* Per guest register: how often the block names it, and the same
+     * weighted by how likely the fast path gets there: halved after each
+     * Jcc the block goes on past (a loop's body before its branch back
+     * weighs more than the code after the loop). */
+    int named[8] = {0}, uses[8] = {0}, n = X64_RC_N, weight = 16;
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
         unsigned op = in->opcode;
+        int before[8];
+        memcpy(before, uses, sizeof before);
         int size = (in->flags & D_BYTE) ? 1 : 4;
         if (in->is_mem) {
             if (in->ea_base != EA_NONE)
@@ -65,6 +79,13 @@ void x64_rc_plan(struct x64_gen *g)
             uses[R_ESP]++;
         if (op == 0xc9)
             uses[R_EBP]++;
+        for (int r = 0; r < 8; r++) {
+            int k = uses[r] - before[r];
+            named[r] += k;
+            uses[r] = before[r] + k * weight;
+        }
+        if (is_jcc(op) && weight > 1)
+            weight /= 2;
     }
     for (int r = 0; r < 8; r++)
         g->rc.host[r] = -1;
@@ -73,7 +94,7 @@ void x64_rc_plan(struct x64_gen *g)
     for (int k = 0; k < n; k++) {
         int best = -1;
         for (int r = 0; r < 8; r++)
-            if (g->rc.host[r] < 0 && uses[r] >= 2 && (best < 0 || uses[r] > uses[best]))
+            if (g->rc.host[r] < 0 && named[r] >= 2 && (best < 0 || uses[r] > uses[best]))
                 best = r;
         if (best < 0)
             break;
