@@ -173,28 +173,32 @@ struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc)
     return tlb_get(cpu, lin, acc);
 }
 
-bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write)
+enum tlb_fm_fault tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write)
 {
     struct fastmem *fm = cpu->fastmem;
     const struct tlb_entry *e = &cpu->tlb.e[TLB_USER][(lin >> 12) & (TLB_SIZE - 1)];
     uint32_t page = lin & TLB_PAGE_MASK;
+    int acc = write ? ACC_WRITE : ACC_READ;
     fm->faults++;
     if (tlb_is_stale(&cpu->tlb, cpu->a20_mask))
-        return false;
+        return TLB_FM_SLOW;
     bool walked = false;
     if (e->tag[ACC_READ] != page || (write && e->tag[ACC_WRITE] != page)) {
-        /* Not in the TLB for this access: walk (no fault: a guest #PF is
-         * the slow path's), which maps the page through fill(). So pages
-         * touched for the first time do not count against the access
-         * (backend_x64.c turns sites that keep faulting into jumps). */
-        if (!tlb_try_get(cpu, lin, write ? ACC_WRITE : ACC_READ) || e->tag[ACC_READ] != page ||
-            (write && e->tag[ACC_WRITE] != page))
-            return false;
+        /* Not in the TLB for this access: walk (no fault: a guest #PF, a
+         * page the guest's kernel has yet to give the process, is the slow
+         * path's), which maps the page through fill(). So pages touched
+         * for the first time do not count against the access
+         * (backend_x64.c turns sites that keep being refused into jumps). */
+        if (!tlb_try_get(cpu, lin, acc))
+            return TLB_FM_SLOW;
+        if (e->tag[ACC_READ] != page || (write && e->tag[ACC_WRITE] != page))
+            return TLB_FM_REFUSED; /* (an entry for the slow path: MMIO, ROM, code) */
         walked = true;
     }
     const uint8_t *host = (const uint8_t *)(uintptr_t)(page + e->addend);
     bool writable = e->tag[ACC_WRITE] == page;
     if (fastmem_mapped(fm, page, host, writable))
-        return walked; /* mapped so before the fault, it would fault again: the slow path */
-    return !walked && fastmem_map(fm, page, host, writable);
+        /* mapped so before the fault, it would fault again */
+        return walked ? TLB_FM_MAPPED : TLB_FM_REFUSED;
+    return !walked && fastmem_map(fm, page, host, writable) ? TLB_FM_MAPPED : TLB_FM_REFUSED;
 }

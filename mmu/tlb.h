@@ -107,13 +107,20 @@ struct tlb_entry *tlb_try_get(struct cpu *cpu, uint32_t lin, int acc);
 /* The physical page `page` now holds cached code (mmu/codepages.h): make
  * every entry mapping it send writes to the slow path, which reports them. */
 void tlb_protect_code_page(struct cpu *cpu, uint64_t page);
+/* What a host fault in the fastmem region comes to (tlb_fastmem_fault). */
+enum tlb_fm_fault {
+    TLB_FM_MAPPED,  /* the page is mapped there now: the access can run again */
+    TLB_FM_SLOW,    /* this once, the slow path: a fault for the guest (a page
+                       not present, written first...), a stale TLB */
+    TLB_FM_REFUSED, /* the entry allows the access but the region does not map
+                       the page for it (MMIO, ROM, a page of cached code
+                       written): the slow path every time */
+};
 /* A CPL 3 access to linear address `lin` (a write when `write`) faulted
- * in the fastmem region (mmu/fastmem.h): true when the user table's entry
- * allows it (refilled by a walk that raises nothing) and its page is now
- * mapped there, so the access can run again; false when it must take the
- * slow path (MMIO, a code page, a fault for the guest). For a signal
- * handler that interrupted generated code: it allocates nothing. */
-bool tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write);
+ * in the fastmem region (mmu/fastmem.h): map its page there when the user
+ * table's entry (refilled by a walk that raises nothing) allows it. For a
+ * signal handler that interrupted generated code: it allocates nothing. */
+enum tlb_fm_fault tlb_fastmem_fault(struct cpu *cpu, uint32_t lin, bool write);
 /* Flush everything if the memory map or the A20 gate changed since the fill
  * (cpu/access.c inlines the test on its hot path). */
 void tlb_check_stale(struct cpu *cpu);

@@ -738,6 +738,72 @@ START_TEST(fastmem_wrap)
 }
 END_TEST
 
+/* Pages the guest's kernel gives the process on first touch: at CPL 3, a
+ * store runs over 16 pages not present, each a #PF whose handler makes it
+ * present. Such host faults of the fastmem region are the slow path's
+ * once, not a page the region refuses: the store must stay a fastmem
+ * access (backend_x64.c turns a site into a jump to its slow path after
+ * FM_PATCH_AFTER refusals), and the second pass runs without a fault.
+ * nasm, org CODE:
+ *         mov edx, 2
+ *   pass: mov edi, 0x40000 / mov ecx, 16
+ *     lp: mov [edi], ecx / add edi, 0x1000 / dec ecx / jnz lp
+ *         dec edx / jnz pass / hlt
+ * The #PF handler: push eax / mov eax, cr2 / shr eax, 12
+ *         or dword [PT + eax*4], 7 / pop eax / add esp, 4 / iret */
+enum { PFH = 0x2100, FRESH = 0x40000 };
+
+static void fresh_pages(struct tmach *t)
+{
+    static const uint8_t pfh[] = {
+        0x50, 0x0f, 0x20, 0xd0, 0xc1, 0xe8, 0x0c, 0x83, 0x0c, 0x85, 0x00, 0x10,
+        0x01, 0x00, 0x07, 0x58, 0x83, 0xc4, 0x04, 0xcf,
+    };
+    _Static_assert(PT == 0x11000, "the handler's page table");
+    memcpy(t->ram + PFH, pfh, sizeof pfh);
+    uint64_t gate = (PFH & 0xffff) | (uint64_t)0x08 << 16 | (uint64_t)0x8e00 << 32 |
+                    (uint64_t)(PFH >> 16) << 48;
+    memcpy(t->ram + IDT + 8 * 14, &gate, 8);
+    to_ring3(t);
+    for (uint32_t a = FRESH; a < FRESH + 0x10000; a += 0x1000)
+        wr32(t, PT + 4 * (a >> 12), a); /* (not present; the handler sets P, W, U) */
+    mmu_flush_all_global(t->cpu);
+}
+
+START_TEST(fastmem_fresh_pages)
+{
+    static const uint8_t body[] = {
+        0xba, 0x02, 0x00, 0x00, 0x00, 0xbf, 0x00, 0x00, 0x04, 0x00, 0xb9, 0x10,
+        0x00, 0x00, 0x00, 0x89, 0x0f, 0x81, 0xc7, 0x00, 0x10, 0x00, 0x00, 0x49,
+        0x75, 0xf5, 0x4a, 0x75, 0xe8, 0xf4,
+    };
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0};
+    regs[R_ESP] = STACK;
+    struct tmach *ti = new_user_machine(false), *tx = new_user_machine(true);
+    struct tmach *both[2] = {ti, tx};
+    for (int k = 0; k < 2; k++) {
+        load_state(both[k], &p, regs, 0, 1);
+        fresh_pages(both[k]);
+    }
+    struct result a, b;
+    run(ti, &a, 100000);
+    run(tx, &b, 100000);
+    compare(ti, &a, tx, &b, "fresh pages");
+    ck_assert_msg(b.eip == HANDLER + 1 && rd32(tx, FRESH + 0xf000) == 1,
+                  "eip %#x cr2 %#x ecx %llu edx %llu edi %#llx vec %d", b.eip, b.cr2,
+                  (unsigned long long)b.gpr[R_ECX], (unsigned long long)b.gpr[R_EDX],
+                  (unsigned long long)b.gpr[R_EDI], tx->cpu->exc_vector);
+    const struct fastmem *fm = tx->cpu->fastmem;
+    ck_assert_uint_ge(fm->faults, 16);
+    ck_assert_uint_eq(fm->patched, 0);
+    destroy_user_machine(ti);
+    destroy_user_machine(tx);
+}
+END_TEST
+
 START_TEST(fault_mid_block)
 {
     static const uint8_t prog[] = {
@@ -1437,6 +1503,7 @@ int main(void)
     tcase_add_test(tc, cross_page_jumps);
     tcase_add_test(tc, cross_page_fall);
     tcase_add_test(tc, side_exits);
+    tcase_add_test(tc, fastmem_fresh_pages);
     tcase_add_test(tc, side_exit_flags);
     tcase_add_test(tc, random_blocks);
     tcase_add_test(tc, fastmem_user_blocks);

@@ -44,7 +44,7 @@ struct fm_block {
     uint32_t first, n; /* its sites */
 };
 /* One access through the region (gen.h, struct x64_fault), offsets from
- * the block's code, and how often it faulted. */
+ * the block's code, and how often the region refused its page. */
 struct fm_site {
     uint16_t at, patch, stub;
     uint16_t faults;
@@ -116,10 +116,14 @@ static void fm_on_segv(int sig, siginfo_t *si, void *ctx)
         /* The page fault's error code: bit 1, a write (SDM Vol. 3A 4.7). */
         bool write = (uc->uc_mcontext.gregs[REG_ERR] >> 1) & 1;
         uint64_t lin = addr - (uintptr_t)fm->base;
-        if (lin >> 32 == 0 && tlb_fastmem_fault(be->tr->cpu, (uint32_t)lin, write))
+        enum tlb_fm_fault f =
+            lin >> 32 ? TLB_FM_REFUSED : tlb_fastmem_fault(be->tr->cpu, (uint32_t)lin, write);
+        if (f == TLB_FM_MAPPED)
             return; /* mapped from the soft TLB's entry: the access again */
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)(code + site->stub);
-        if (++site->faults == FM_PATCH_AFTER) { /* (the code is not running: we are in its place) */
+        /* (a guest's page fault, on a page touched first, is no reason) */
+        if (f == TLB_FM_REFUSED && ++site->faults == FM_PATCH_AFTER) {
+            /* (the code is not running: we are in its place) */
             x64_set_jmp_at((uint8_t *)code + site->patch, code + site->stub);
             fm->patched++;
         }
