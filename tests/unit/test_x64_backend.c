@@ -1447,6 +1447,36 @@ START_TEST(side_exit_flags)
 }
 END_TEST
 
+/* A record left to a side exit and to the ACCESS stubs of the memory moves
+ * after the Jcc (gen.h, lf_side), the SUB's: one of those moves writes the
+ * register holding its result, so it cannot wait, and the load from the
+ * hole after it faults with the SUB's flags in the exception frame. nasm,
+ * org CODE:
+ *       push 0x12345678 / push 0x9abcdef0 / mov ecx, 3 / mov ebx, HOLE
+ *   lp: sub ecx, 1 / jnz skip / mov edx, [esp] / mov ecx, [esp+4]
+ *       mov eax, [ebx] / add eax, ecx
+ * skip: add esi, ecx / jmp lp */
+START_TEST(side_exit_flags_fault)
+{
+    static const uint8_t body[] = {
+        0x68, 0x78, 0x56, 0x34, 0x12, 0x68, 0xf0, 0xde, 0xbc, 0x9a, 0xb9, 0x03,
+        0x00, 0x00, 0x00, 0xbb, 0x00, 0x00, 0x08, 0x00, 0x83, 0xe9, 0x01, 0x75,
+        0x0b, 0x8b, 0x14, 0x24, 0x8b, 0x4c, 0x24, 0x04, 0x8b, 0x03, 0x01, 0xc8,
+        0x01, 0xce, 0xeb, 0xec,
+    };
+    _Static_assert(HOLE == 0x80000, "the program's hole");
+    struct prog p;
+    memcpy(p.b, body, sizeof body);
+    p.n = sizeof body;
+    uint32_t regs[8] = {0};
+    regs[R_ESP] = STACK;
+    struct result b;
+    run_both(&p, regs, 100000, NULL, "side exit flags fault", &b);
+    ck_assert_uint_eq(b.eip, HANDLER + 1);
+    ck_assert_uint_eq(b.cr2, HOLE);
+}
+END_TEST
+
 START_TEST(page_windows_ac)
 {
     static const uint8_t body[] = {
@@ -1505,6 +1535,7 @@ int main(void)
     tcase_add_test(tc, side_exits);
     tcase_add_test(tc, fastmem_fresh_pages);
     tcase_add_test(tc, side_exit_flags);
+    tcase_add_test(tc, side_exit_flags_fault);
     tcase_add_test(tc, random_blocks);
     tcase_add_test(tc, fastmem_user_blocks);
 #endif

@@ -295,19 +295,17 @@ static bool lf_overwritten(const struct tr_block *b, int i, int *end, bool *move
 }
 
 /* Whether instruction i's lazy flags record is read only by a Jcc right
- * after it that the block goes on past, and overwritten unread, with no
- * fault between, after that. */
-static bool side_read_only(const struct tr_block *b, int i)
+ * after it that the block goes on past, and overwritten unread after that
+ * (as lf_overwritten says from the Jcc on). */
+static bool side_read_only(const struct tr_block *b, int i, int *end, bool *moves,
+                           uint8_t *writes)
 {
-    int end;
-    bool moves;
-    uint8_t writes;
     if (i + 2 >= b->n)
         return false;
     unsigned op = b->insn[i + 1].opcode;
     if (!((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)))
         return false;
-    return lf_overwritten(b, i + 1, &end, &moves, &writes) && !moves;
+    return lf_overwritten(b, i + 1, end, moves, writes);
 }
 
 /* A slot's stub: a jump, patched when chained (the successor's prologue
@@ -412,9 +410,8 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
         bool over = lf_overwritten(b, i, &g.lf_window_end, &moves, &g.lf_window_writes);
         g.lf_dead = over && !moves;
         g.lf_fault_dead = over && moves;
-        g.lf_side = !over && side_read_only(b, i);
-        if (g.lf_side)
-            g.lf_window_end = i + 2;
+        g.lf_side = !over && side_read_only(b, i, &g.lf_window_end, &moves, &g.lf_window_writes);
+        g.lf_side_free = g.lf_side && !moves;
         if (g.lf_pend.valid && i >= g.lf_pend_end)
             g.lf_pend.valid = false; /* (overwritten by instruction i) */
         enum x64_native r = x64_native(&g, in);

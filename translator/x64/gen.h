@@ -217,10 +217,12 @@ struct x64_gen {
     bool lf_fault_dead;
     /* Else the next instruction is a Jcc the block goes on past, whose
      * taken path stores the record (x64_cold SIDE) and after which the
-     * block overwrites it unread: for an operation on registers alone the
-     * record waits in lf_pend, in whatever host registers hold it (nothing
-     * runs between). */
-    bool lf_side;
+     * block overwrites it unread (at lf_window_end): for an operation on
+     * registers alone the record waits in lf_pend. With memory moves
+     * between the Jcc and lf_window_end (their ACCESS stubs store it too)
+     * on the terms above; without (lf_side_free), in whatever host
+     * registers hold it, since nothing runs between it and the Jcc. */
+    bool lf_side, lf_side_free;
     int lf_window_end;
     uint8_t lf_window_writes;
     struct x64_lf_pend lf_pend;

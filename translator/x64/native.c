@@ -95,7 +95,7 @@ static bool pend_word(struct x64_gen *g, int k, struct val v)
         g->lf_pend.imm[k] = v.imm;
     } else {
         int r = cached_guest(g, v.reg);
-        if (!g->lf_side && (r < 0 || (g->lf_window_writes >> r) & 1))
+        if (!g->lf_side_free && (r < 0 || (g->lf_window_writes >> r) & 1))
             return false;
         g->lf_pend.reg[k] = (int8_t)v.reg;
     }
@@ -1793,7 +1793,7 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
     unsigned op = in->opcode;
     bool last = g->i == g->b->n - 1;
     if (g->lf_side && !side_record_ok(in))
-        g->lf_side = false;
+        g->lf_side = g->lf_side_free = false;
     if (!mem_ok(in) || (in->prefix & PFX_LOCK))
         return X64_NATIVE_NO;
     int size = size_of(in);
