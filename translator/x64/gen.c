@@ -150,6 +150,44 @@ void x64_gen_jmp_slot(struct x64_gen *g, int slot)
     g->slot_jmp_slot = slot;
 }
 
+uint32_t x64_gen_loop_back(struct x64_gen *g)
+{
+    struct x64_buf *x = g->x;
+    x64_store_lf_pend(g, &g->lf_pend);
+    /* the pass retired this many: the next takes b->n, as the prologue */
+    int32_t done = (int32_t)g->b->n + g->pending;
+    x64_alu_ri(x, X64_CMP, 8, X64_BUDGET, done);
+    uint32_t short_budget = x64_jcc32(x, X64_CC_B);
+    x64_rc_emit_loads(g, g->loop_regs & (uint8_t)~g->rc.loaded);
+    x64_alu_ri(x, X64_SUB, 8, X64_BUDGET, done);
+    x64_jmp_to(x, g->loop_head);
+    return short_budget;
+}
+
+/* Whether a Jcc or a last JMP rel of block b (not one running into the
+ * next page, whose second page is compared at lookups only) goes back to
+ * its first instruction. */
+static bool loops_to_start(const struct tr_block *b)
+{
+    if (b->cross_len)
+        return false;
+    uint32_t eip = b->eip;
+    for (int i = 0; i < b->n; i++) {
+        const struct insn *in = &b->insn[i];
+        unsigned op = in->opcode;
+        uint32_t next = eip + in->len;
+        bool jcc = (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f);
+        bool jmp = i == b->n - 1 && (op == 0xe9 || op == 0xeb);
+        uint32_t t = next + in->imm;
+        if (in->opsize == 2)
+            t &= 0xffff;
+        if ((jcc || jmp) && t == b->eip)
+            return true;
+        eip = next;
+    }
+    return false;
+}
+
 void x64_gen_jcc_slot(struct x64_gen *g, int cc, int slot)
 {
     check_synced(g);
@@ -399,6 +437,14 @@ void x64_gen_block(struct x64_buf *x, struct tr_block *b, const struct x64_stubs
     x64_alu_ri(x, X64_SUB, 8, X64_BUDGET, (int32_t)b->n);
     uint32_t short_budget = x64_jcc32(x, X64_CC_B);
     g.pending = -(int)b->n;
+    g.loop_head = X64_NO_SITE;
+    if (loops_to_start(b)) {
+        for (int r = 0; r < 8; r++)
+            if (g.rc.host[r] >= 0)
+                x64_rc_src(&g, r, X64_RAX); /* (loaded) */
+        g.loop_regs = g.rc.dirty = g.rc.loaded;
+        g.loop_head = x->pos;
+    }
     bool ended = false, helper = false;
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];

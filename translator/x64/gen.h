@@ -243,6 +243,13 @@ struct x64_gen {
     bool slot_known[TR_NSLOTS];
     int nto_slot[TR_NSLOTS];
     int nside;             /* the side exits emitted so far (slot TR_SLOT_SIDE0 + k) */
+    /* A block with a branch back to its own start (x64_gen_loop_back): where
+     * its body starts, after the prologue that loads the cache registers
+     * loop_regs (X64_NO_SITE for any other block). The body is emitted as
+     * if all of them were dirty there, so a pass that wrote any may go
+     * round again without a store. */
+    uint32_t loop_head;
+    uint8_t loop_regs;
     uint32_t slot_jmp_end; /* where the last jump to a slot stub ends, and its slot */
     int slot_jmp_slot;
     struct x64_cold cold[X64_MAX_COLD];
@@ -434,6 +441,12 @@ void x64_gen_jmp_stop(struct x64_gen *g);
 void x64_gen_jmp_indirect(struct x64_gen *g, int eip_reg);
 /* Jump (if host condition `cc`) to slot `slot`'s stub, the registers synced. */
 void x64_gen_jmp_slot(struct x64_gen *g, int slot);
+/* Taken, a branch to the block's own start (g->loop_head is a site): the
+ * budget for another pass checked and taken, and the cache registers as
+ * they are (a waiting record stored, those loop_regs that a handler call
+ * made the cache forget loaded again) on to loop_head; too little budget
+ * left, on to the jcc32 site it returns, the budget as it was. */
+uint32_t x64_gen_loop_back(struct x64_gen *g);
 void x64_gen_jcc_slot(struct x64_gen *g, int cc, int slot);
 /* Call a C function at `fn` (arguments already in place). */
 void x64_gen_call(struct x64_gen *g, const void *fn);

@@ -1028,6 +1028,31 @@ static void goto_eip(struct x64_gen *g, uint32_t eip)
     x64_gen_jmp_slot(g, slot);
 }
 
+/* The block's last instruction, a Jcc back to its start (gen.h,
+ * loop_head): taken, round again in place; else, or with too little
+ * budget left, out through the slots. */
+static enum x64_native jcc_loop(struct x64_gen *g, int cc)
+{
+    struct x64_buf *x = g->x;
+    if (!g->flags_valid)
+        remat_flags(g);
+    g->pending++;
+    uint32_t not_taken = x64_jcc32(x, (enum x64_cc)(cc ^ 1));
+    uint32_t short_budget = x64_gen_loop_back(g);
+    x64_patch_rel32(x, not_taken);
+    uint8_t dirty = g->rc.dirty;
+    int pending = g->pending;
+    x64_rc_sync(g);
+    x64_gen_flush_dead(g);
+    goto_eip(g, g->b->end_eip);
+    x64_patch_rel32(x, short_budget);
+    x64_rc_emit_stores(g, dirty);
+    g->pending = pending;
+    x64_gen_flush_dead(g);
+    goto_eip(g, g->b->eip);
+    return X64_NATIVE_ENDED;
+}
+
 static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
 {
     struct x64_buf *x = g->x;
@@ -1035,6 +1060,8 @@ static enum x64_native jcc(struct x64_gen *g, const struct insn *in, int cc)
     uint32_t target = branch_target(g, in, &ok);
     if (!ok)
         return X64_NATIVE_NO;
+    if (target == g->b->eip && g->loop_head != X64_NO_SITE)
+        return jcc_loop(g, cc);
     x64_rc_sync(g); /* (stores: the flags kept) */
     if (!g->flags_valid)
         remat_flags(g);
@@ -1085,7 +1112,15 @@ static enum x64_native side_jcc(struct x64_gen *g, const struct insn *in, int cc
     struct x64_cold *c = x64_cold_new(g, X64_COLD_SIDE);
     if (!c)
         return X64_NATIVE_OK; /* x->error */
-    c->site[c->nsite++] = x64_jcc32(g->x, (enum x64_cc)cc);
+    if (target == g->b->eip && g->loop_head != X64_NO_SITE) {
+        /* back to the start: round again in place, the exit only when the
+         * budget is short */
+        uint32_t not_taken = x64_jcc32(g->x, (enum x64_cc)(cc ^ 1));
+        c->site[c->nsite++] = x64_gen_loop_back(g);
+        x64_patch_rel32(g->x, not_taken);
+    } else {
+        c->site[c->nsite++] = x64_jcc32(g->x, (enum x64_cc)cc);
+    }
     c->slot = (uint8_t)(TR_SLOT_SIDE0 + g->nside++);
     c->pending = g->pending;
     c->dirty = g->rc.dirty;
@@ -1102,6 +1137,8 @@ static enum x64_native jmp_rel(struct x64_gen *g, const struct insn *in)
     if (!ok)
         return X64_NATIVE_NO;
     g->pending++;
+    if (target == g->b->eip && g->loop_head != X64_NO_SITE)
+        x64_patch_rel32(g->x, x64_gen_loop_back(g)); /* (short of budget: out) */
     x64_rc_sync(g);
     x64_gen_flush_dead(g);
     goto_eip(g, target);
