@@ -133,6 +133,11 @@ struct x64_lf_pend {
     uint8_t words;     /* bit k: cpu->lf word k is stored (word 0: the operation) */
     int8_t reg[4];     /* per word: the host register, or -1: imm[k] */
     uint32_t imm[4];
+    /* bit k: word k is that minus host register sub_reg[k], or sub_imm[k]
+     * where it is -1 (a CMP's result, computed where it is stored) */
+    uint8_t sub_words;
+    int8_t sub_reg[4];
+    uint32_t sub_imm[4];
 };
 
 struct x64_cold {
@@ -277,7 +282,8 @@ struct x64_gen {
     struct x64_slots *slots; /* the block's patch information, being filled */
 };
 
-/* Store a waiting lazy flags record (nothing when it is not valid). */
+/* Store a waiting lazy flags record (nothing when it is not valid).
+ * Clobbers RAX and the flags. */
 void x64_store_lf_pend(struct x64_gen *g, const struct x64_lf_pend *p);
 /* A new cold stub; NULL (and the buffer in error) past X64_MAX_COLD. */
 struct x64_cold *x64_cold_new(struct x64_gen *g, enum x64_cold_kind kind);

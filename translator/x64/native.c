@@ -126,9 +126,43 @@ static bool pend_lf(struct x64_gen *g, uint32_t op, int kind, struct val res, st
 
 void x64_store_lf_pend(struct x64_gen *g, const struct x64_lf_pend *p)
 {
-    for (int k = 0; k < 4; k++)
-        if (p->valid && ((p->words >> k) & 1))
-            put(g->x, lf(k), p->reg[k] < 0 ? VIMM(p->imm[k]) : VREG(p->reg[k]));
+    struct x64_buf *x = g->x;
+    for (int k = 0; k < 4; k++) {
+        if (!p->valid || !((p->words >> k) & 1))
+            continue;
+        struct val v = p->reg[k] < 0 ? VIMM(p->imm[k]) : VREG(p->reg[k]);
+        if ((p->sub_words >> k) & 1) {
+            if (v.is_imm)
+                x64_mov_ri(x, 4, X64_RAX, v.imm);
+            else
+                x64_mov_rr(x, 4, X64_RAX, v.reg);
+            if (p->sub_reg[k] < 0)
+                x64_alu_ri(x, X64_SUB, 4, X64_RAX, (int32_t)p->sub_imm[k]);
+            else
+                x64_alu_rr(x, X64_SUB, 4, X64_RAX, p->sub_reg[k]);
+            v = VREG(X64_RAX);
+        }
+        put(x, lf(k), v);
+    }
+}
+
+/* CMP h, s2 (32 bits) whose record can wait (pend_lf's terms): its
+ * result is h - s2, computed where the record is stored, so the fast path
+ * only compares. */
+static bool pend_cmp(struct x64_gen *g, int h, struct val s2)
+{
+    if (!g->lf_fault_dead && !g->lf_side)
+        return false;
+    g->lf_pend = (struct x64_lf_pend){.words = 0};
+    bool ok = pend_word(g, 0, VIMM(LF_SUB | 4u << 8)) && pend_word(g, 1, VREG(h)) &&
+              pend_word(g, 3, s2);
+    g->lf_pend.sub_words = 1u << 1;
+    g->lf_pend.sub_reg[1] = (int8_t)(s2.is_imm ? -1 : s2.reg);
+    g->lf_pend.sub_imm[1] = s2.imm;
+    g->lf_pend.valid = ok;
+    if (ok)
+        g->lf_pend_end = g->lf_window_end;
+    return ok;
 }
 
 static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct val a,
@@ -745,6 +779,16 @@ static bool alu_r32(struct x64_gen *g, int op, int kind, int d, struct val src, 
     if (self) {
         x64_mov_rr(x, 4, X64_RCX, h);
         s2 = VREG(X64_RCX);
+    }
+    if (!writes && live && op == ALU_CMP && !g->lf_dead && pend_cmp(g, h, s2)) {
+        if (s2.is_imm)
+            x64_alu_ri(x, X64_CMP, 4, h, (int32_t)s2.imm);
+        else
+            x64_alu_rr(x, X64_CMP, 4, h, s2.reg);
+        g->lf_known = X64_LF_UNKNOWN; /* (cpu->lf holds an older record) */
+        g->flags_valid = true;
+        g->pending++;
+        return true;
     }
     int res = h;
     enum x64_alu hop = (enum x64_alu)op; /* (TEST came as AND) */
