@@ -1448,31 +1448,44 @@ START_TEST(loop_with_handler)
 }
 END_TEST
 
-/* A record left to a side exit (gen.h, lf_side): the CMP before a Jcc the
- * block goes on past stores its flags only on the taken path, where the
- * successor's PUSHF reads them all. nasm, org CODE:
+/* A record left to a side exit (gen.h, lf_side): the CMP (or TEST r, r)
+ * before a Jcc the block goes on past stores its flags only on the taken
+ * path, where the successor's PUSHF reads them all. nasm, org CODE:
  *       xor ebx, ebx / xor edi, edi
  *   lp: mov eax, ebx / imul eax, eax, 0x9e3779b1 / cmp eax, 0x40000000
  *       jb low / add ebx, 1 / cmp ebx, ecx / jne lp / hlt
  *  low: pushf / pop esi / and esi, 0x8d5 / add edi, esi
- *       add ebx, 1 / cmp ebx, ecx / jne lp / hlt */
+ *       add ebx, 1 / cmp ebx, ecx / jne lp / hlt
+ * and the same with "and eax, 0xc0000000 / test eax, eax / js low" for
+ * the CMP and JB. */
 START_TEST(side_exit_flags)
 {
-    static const uint8_t body[] = {
+    static const uint8_t cmp_body[] = {
         0x31, 0xdb, 0x31, 0xff, 0x89, 0xd8, 0x69, 0xc0, 0xb1, 0x79, 0x37, 0x9e,
         0x3d, 0x00, 0x00, 0x00, 0x40, 0x72, 0x08, 0x83, 0xc3, 0x01, 0x39, 0xcb,
         0x75, 0xea, 0xf4, 0x9c, 0x5e, 0x81, 0xe6, 0xd5, 0x08, 0x00, 0x00, 0x01,
         0xf7, 0x83, 0xc3, 0x01, 0x39, 0xcb, 0x75, 0xd8, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
-    uint32_t regs[8] = {0, 2000, 0, 0, STACK, 0, 0, 0};
-    struct result b;
-    for (uint64_t budget = 7; budget < 40000; budget = budget * 5 + 1)
-        run_both(&p, regs, budget, NULL, "side exit flags", &b);
-    ck_assert_int_eq(b.exit, CPU_EXIT_HALT);
-    ck_assert_uint_ne(b.gpr[R_EDI], 0); /* the taken path ran */
+    static const uint8_t test_body[] = {
+        0x31, 0xdb, 0x31, 0xff, 0x89, 0xd8, 0x69, 0xc0, 0xb1, 0x79, 0x37, 0x9e,
+        0x25, 0x00, 0x00, 0x00, 0xc0, 0x85, 0xc0, 0x78, 0x08, 0x83, 0xc3, 0x01,
+        0x39, 0xcb, 0x75, 0xe8, 0xf4, 0x9c, 0x5e, 0x81, 0xe6, 0xd5, 0x08, 0x00,
+        0x00, 0x01, 0xf7, 0x83, 0xc3, 0x01, 0x39, 0xcb, 0x75, 0xd6, 0xf4,
+    };
+    const uint8_t *bodies[2] = {cmp_body, test_body};
+    const size_t sizes[2] = {sizeof cmp_body, sizeof test_body};
+    for (int k = 0; k < 2; k++) {
+        struct prog p;
+        memcpy(p.b, bodies[k], sizes[k]);
+        p.n = (int)sizes[k];
+        uint32_t regs[8] = {0, 2000, 0, 0, STACK, 0, 0, 0};
+        struct result b;
+        for (uint64_t budget = 7; budget < 40000; budget = budget * 5 + 1)
+            run_both(&p, regs, budget, NULL, k ? "side exit flags (test)" : "side exit flags",
+                     &b);
+        ck_assert_int_eq(b.exit, CPU_EXIT_HALT);
+        ck_assert_uint_ne(b.gpr[R_EDI], 0); /* the taken path ran */
+    }
 }
 END_TEST
 

@@ -780,8 +780,14 @@ static bool alu_r32(struct x64_gen *g, int op, int kind, int d, struct val src, 
         x64_mov_rr(x, 4, X64_RCX, h);
         s2 = VREG(X64_RCX);
     }
-    if (!writes && live && op == ALU_CMP && !g->lf_dead && pend_cmp(g, h, s2)) {
-        if (s2.is_imm)
+    /* TEST r, r: the record's result is r itself */
+    bool test_self = !writes && op == ALU_AND && !s2.is_imm && s2.reg == h;
+    if (!writes && live &&
+        (op == ALU_CMP ? pend_cmp(g, h, s2)
+                       : test_self && pend_lf(g, LF_LOGIC | 4u << 8, LF_LOGIC, s2, s2, s2))) {
+        if (test_self)
+            x64_test_rr(x, 4, h, h);
+        else if (s2.is_imm)
             x64_alu_ri(x, X64_CMP, 4, h, (int32_t)s2.imm);
         else
             x64_alu_rr(x, X64_CMP, 4, h, s2.reg);
