@@ -72,6 +72,15 @@ struct prog {
     int n;
 };
 
+/* A program of the `n` bytes at `body`. */
+static struct prog prog_of(const uint8_t *body, size_t n)
+{
+    struct prog p;
+    memcpy(p.b, body, n);
+    p.n = (int)n;
+    return p;
+}
+
 static void put8(struct prog *p, uint32_t v) { p->b[p->n++] = (uint8_t)v; }
 static void put32(struct prog *p, uint32_t v)
 {
@@ -709,9 +718,7 @@ START_TEST(fastmem_wrap)
         0xc5, 0x89, 0x4b, 0xe8, 0xba, 0x10, 0x00, 0x00, 0xfe, 0x03, 0xaa, 0x00, 0x00, 0x00, 0x02,
         0x03, 0x2d, 0x0c, 0x00, 0x00, 0x00, 0x01, 0x6b, 0xec, 0x49, 0x75, 0xcc, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     for (uint64_t budget = 3; budget < 20000; budget = budget * 3 + 1) {
@@ -777,9 +784,7 @@ START_TEST(fastmem_fresh_pages)
         0x00, 0x00, 0x00, 0x89, 0x0f, 0x81, 0xc7, 0x00, 0x10, 0x00, 0x00, 0x49,
         0x75, 0xf5, 0x4a, 0x75, 0xe8, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     struct tmach *ti = new_user_machine(false), *tx = new_user_machine(true);
@@ -833,9 +838,7 @@ START_TEST(fault_mid_block)
     size_t lens[3] = {sizeof prog, sizeof prog2, sizeof prog3};
     static const uint32_t at[3] = {5, 3, 4};
     for (int k = 0; k < 3; k++) {
-        struct prog p;
-        memcpy(p.b, progs[k], lens[k]);
-        p.n = (int)lens[k];
+        struct prog p = prog_of(progs[k], lens[k]);
         uint32_t regs[8] = {0x7fffffff, 1, 2, 0xffffffff, STACK, 5, HOLE + 0x10, 7};
         struct tmach *ti = new_machine(false), *tx = new_machine(true);
         load_state(ti, &p, regs, EF_CF, 1);
@@ -901,9 +904,7 @@ START_TEST(register_cache)
     const uint8_t *progs[] = {shift_by_zero, partial, fault_dirty};
     size_t lens[] = {sizeof shift_by_zero, sizeof partial, sizeof fault_dirty};
     for (int k = 0; k < 3; k++) {
-        struct prog p;
-        memcpy(p.b, progs[k], lens[k]);
-        p.n = (int)lens[k];
+        struct prog p = prog_of(progs[k], lens[k]);
         uint32_t regs[8] = {0x01020304, 0x0a0b0c0d, 0x1234, 0x76543210, STACK, 0, HOLE + 8, 0};
         struct tmach *ti = new_machine(false), *tx = new_machine(true);
         load_state(ti, &p, regs, 0, 1);
@@ -933,9 +934,7 @@ START_TEST(chained_loop)
         0x75, 0xf9,       /* jne 1b */
         0xf4,
     };
-    struct prog p;
-    memcpy(p.b, prog, sizeof prog);
-    p.n = sizeof prog;
+    struct prog p = prog_of(prog, sizeof prog);
     uint32_t regs[8] = {0, 5000, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 1; budget < 20000; budget = budget * 3 + 1) {
         struct tmach *ti = new_machine(false), *tx = new_machine(true);
@@ -974,9 +973,7 @@ START_TEST(side_exits)
         0xf4, 0x29, 0xc2, 0xeb, 0xf7, 0x31, 0xda, 0xeb, 0xf3,
     };
     enum { LP = 6 };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 1; budget < 40000; budget = budget * 3 + 2) {
         struct tmach *ti = new_machine(false), *tx = new_machine(true);
@@ -1170,9 +1167,7 @@ START_TEST(indirect_remapped)
         0x00, 0x10, 0x00, 0x00, 0xf6, 0xc1, 0x01, 0x74, 0x09, 0x0f, 0x01, 0x3d, 0x00, 0x00, 0x05,
         0x00, 0xeb, 0x06, 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0x49, 0x75, 0xd6, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 7; budget < 100000; budget = budget * 9 + 1) {
         struct result b;
@@ -1204,9 +1199,7 @@ START_TEST(direct_remapped)
         0x22, 0xd8, 0xa1, 0x00, 0x00, 0x05, 0x00, 0xbe, 0x03, 0x00, 0x00, 0x00, 0xe8, 0xd3,
         0xff, 0x02, 0x00, 0x01, 0xc3, 0x4e, 0x75, 0xf6, 0x49, 0x75, 0xcb, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0, 1000, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 7; budget < 200000; budget = budget * 9 + 1) {
         struct result b;
@@ -1273,9 +1266,7 @@ START_TEST(stack_windows)
         0x5a, 0x01, 0xc5, 0x01, 0xd5, 0x49, 0x75, 0xab, 0xbc, 0xf8, 0xff, 0x07, 0x00, 0x58,
         0x5b, 0x5a, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     struct result b;
@@ -1345,9 +1336,7 @@ START_TEST(page_windows)
         0x11, 0x11, 0x01, 0xc5, 0x49, 0x0f, 0x85, 0x62, 0xff, 0xff, 0xff, 0xbb, 0xe0, 0xff,
         0x07, 0x00, 0x8b, 0x03, 0x8b, 0x53, 0x18, 0x03, 0x43, 0x20, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0, 0, 0, 0, STACK, 0, 0, 0};
     for (uint64_t budget = 3; budget < 100000; budget = budget * 7 + 2) {
         struct result b;
@@ -1383,9 +1372,7 @@ START_TEST(page_windows_wrap)
         0x03, 0x43, 0x0c, 0x01, 0xc5, 0xbb, 0x10, 0x00, 0x00, 0x00, 0x8b, 0x43, 0xe8,
         0x03, 0x43, 0xec, 0x01, 0xc5, 0x89, 0x4b, 0xe8, 0x49, 0x75, 0xe0, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     struct result b;
@@ -1410,9 +1397,7 @@ START_TEST(direct_jcc_unchained)
         0x05, 0x0c, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0xeb, 0xe4,
     };
     _Static_assert(CODE == 0x20000, "the program's absolute address");
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     struct result b;
@@ -1436,9 +1421,7 @@ START_TEST(loop_with_handler)
         0x01, 0x00, 0x00, 0x01, 0xd6, 0x01, 0xc3, 0x0f, 0xbc, 0xd3, 0xc1, 0xc0,
         0x05, 0x49, 0x75, 0xf3, 0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     struct result b;
@@ -1475,9 +1458,7 @@ START_TEST(side_exit_flags)
     const uint8_t *bodies[2] = {cmp_body, test_body};
     const size_t sizes[2] = {sizeof cmp_body, sizeof test_body};
     for (int k = 0; k < 2; k++) {
-        struct prog p;
-        memcpy(p.b, bodies[k], sizes[k]);
-        p.n = (int)sizes[k];
+        struct prog p = prog_of(bodies[k], sizes[k]);
         uint32_t regs[8] = {0, 2000, 0, 0, STACK, 0, 0, 0};
         struct result b;
         for (uint64_t budget = 7; budget < 40000; budget = budget * 5 + 1)
@@ -1507,9 +1488,7 @@ START_TEST(side_exit_flags_fault)
         0x01, 0xce, 0xeb, 0xec,
     };
     _Static_assert(HOLE == 0x80000, "the program's hole");
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0};
     regs[R_ESP] = STACK;
     struct result b;
@@ -1526,9 +1505,7 @@ START_TEST(page_windows_ac)
         0x32, 0x75, 0x09, 0x9c, 0x81, 0x0c, 0x24, 0x00, 0x00, 0x04, 0x00, 0x9d, 0x49, 0x75, 0xe7,
         0xf4,
     };
-    struct prog p;
-    memcpy(p.b, body, sizeof body);
-    p.n = sizeof body;
+    struct prog p = prog_of(body, sizeof body);
     uint32_t regs[8] = {0, 0, 0, 0x40001, STACK, 0, 0, 0};
     for (uint64_t budget = 5; budget < 2000; budget = budget * 3 + 1) {
         struct result b;
