@@ -26,14 +26,6 @@ static bool loads_data_seg(const struct insn *in)
     }
 }
 
-/* A conditional near branch whose target the block knows (Jcc rel8/rel32):
- * what a backend with side exits (backend.h) may go on past. */
-static bool is_jcc(const struct insn *in)
-{
-    return (in->opcode >= 0x70 && in->opcode <= 0x7f) ||
-           (in->opcode >= 0x180 && in->opcode <= 0x18f);
-}
-
 /* Allocate and decode; NULL when the arena is full (*full set) or nothing
  * decodes here. */
 static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t *host, bool *full)
@@ -87,7 +79,7 @@ static struct tr_block *build(struct tr_engine *tr, uint64_t phys, const uint8_t
             k = INSN_END;
         if (k == INSN_PLAIN)
             continue;
-        if (k == INSN_COND && is_jcc(in) && side < tr->ops->side_exits) {
+        if (k == INSN_COND && tr_insn_is_jcc(in) && side < tr->ops->side_exits) {
             side++;
             end = TR_END_DIRECT; /* unless another instruction follows */
             continue;

@@ -48,6 +48,22 @@ enum tr_end {
  * region, and comes only from instructions that end their block. */
 #define TR_MODE_FAST      (1u << 8)
 
+/* A Jcc (rel8 or rel32): the conditional branches a backend with side
+ * exits (backend.h) may have a block go on past. */
+static inline bool tr_insn_is_jcc(const struct insn *in)
+{
+    return (in->opcode >= 0x70 && in->opcode <= 0x7f) ||
+           (in->opcode >= 0x180 && in->opcode <= 0x18f);
+}
+
+/* The EIP relative branch `in` goes to, `next` being the EIP after it
+ * (IP wraps at 64 KiB under a 16-bit operand size). */
+static inline uint32_t tr_branch_target(const struct insn *in, uint32_t next)
+{
+    uint32_t t = next + in->imm;
+    return in->opsize == 2 ? t & 0xffff : t;
+}
+
 /* Successor slots of a block. A backend that asks for them
  * (backend.h, side_exits) gets blocks that go on past up to TR_SIDE_MAX
  * conditional branches (Jcc) before their last instruction: the k-th of

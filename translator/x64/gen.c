@@ -174,14 +174,9 @@ static bool loops_to_start(const struct tr_block *b)
     uint32_t eip = b->eip;
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
-        unsigned op = in->opcode;
         uint32_t next = eip + in->len;
-        bool jcc = (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f);
-        bool jmp = i == b->n - 1 && (op == 0xe9 || op == 0xeb);
-        uint32_t t = next + in->imm;
-        if (in->opsize == 2)
-            t &= 0xffff;
-        if ((jcc || jmp) && t == b->eip)
+        bool jmp = i == b->n - 1 && (in->opcode == 0xe9 || in->opcode == 0xeb);
+        if ((tr_insn_is_jcc(in) || jmp) && tr_branch_target(in, next) == b->eip)
             return true;
         eip = next;
     }
@@ -338,12 +333,8 @@ static bool lf_overwritten(const struct tr_block *b, int i, int *end, bool *move
 static bool side_read_only(const struct tr_block *b, int i, int *end, bool *moves,
                            uint8_t *writes)
 {
-    if (i + 2 >= b->n)
-        return false;
-    unsigned op = b->insn[i + 1].opcode;
-    if (!((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)))
-        return false;
-    return lf_overwritten(b, i + 1, end, moves, writes);
+    return i + 2 < b->n && tr_insn_is_jcc(&b->insn[i + 1]) &&
+           lf_overwritten(b, i + 1, end, moves, writes);
 }
 
 /* A slot's stub: a jump, patched when chained (the successor's prologue

@@ -151,18 +151,14 @@ void x64_store_lf_pend(struct x64_gen *g, const struct x64_lf_pend *p)
  * only compares. */
 static bool pend_cmp(struct x64_gen *g, int h, struct val s2)
 {
-    if (!g->lf_fault_dead && !g->lf_side)
+    /* (x64_store_lf_pend computes the difference in RAX) */
+    if (h == X64_RAX || (!s2.is_imm && s2.reg == X64_RAX) ||
+        !pend_lf(g, LF_SUB | 4u << 8, LF_SUB, VREG(h), VREG(h), s2))
         return false;
-    g->lf_pend = (struct x64_lf_pend){.words = 0};
-    bool ok = pend_word(g, 0, VIMM(LF_SUB | 4u << 8)) && pend_word(g, 1, VREG(h)) &&
-              pend_word(g, 3, s2);
-    g->lf_pend.sub_words = 1u << 1;
+    g->lf_pend.sub_words = 1u << 1; /* word 1, the result: h - s2 */
     g->lf_pend.sub_reg[1] = (int8_t)(s2.is_imm ? -1 : s2.reg);
     g->lf_pend.sub_imm[1] = s2.imm;
-    g->lf_pend.valid = ok;
-    if (ok)
-        g->lf_pend_end = g->lf_window_end;
-    return ok;
+    return true;
 }
 
 static void set_lf(struct x64_gen *g, int kind, int size, struct val res, struct val a,
@@ -1063,9 +1059,7 @@ static bool lea(struct x64_gen *g, const struct insn *in)
 
 static uint32_t branch_target(const struct x64_gen *g, const struct insn *in, bool *ok)
 {
-    uint32_t t = g->next + in->imm;
-    if (in->opsize == 2)
-        t &= 0xffff;
+    uint32_t t = tr_branch_target(in, g->next);
     *ok = t <= g->b->cs_limit; /* else #GP: the handler raises it */
     return t;
 }
@@ -1979,12 +1973,10 @@ enum x64_native x64_native(struct x64_gen *g, const struct insn *in)
         return jmp_call_ind(g, in);
     if (last && op == 0xe8 && in->opsize == 4 && stack32(g) && g->b->end == TR_END_DIRECT)
         return call_rel(g, in);
-    if (!last && ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f)))
+    if (!last && tr_insn_is_jcc(in))
         return side_jcc(g, in, op & 15);
     if (last && g->b->end == TR_END_DIRECT) {
-        if (op >= 0x70 && op <= 0x7f)
-            return jcc(g, in, op & 15);
-        if (op >= 0x180 && op <= 0x18f)
+        if (tr_insn_is_jcc(in))
             return jcc(g, in, op & 15);
         if (op == 0xe9 || op == 0xeb)
             return jmp_rel(g, in);

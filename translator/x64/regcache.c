@@ -10,8 +10,6 @@
  * 32-bit writes clear the upper half, and 16/8-bit writes keep it. */
 #if defined(__x86_64__)
 
-#include <string.h>
-
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
 #include "translator/x64/gen.h"
@@ -42,12 +40,6 @@ static bool reg_field_is_register(unsigned op)
 /* The guest register a `size`-byte register operand `r` lives in. */
 static int whole(int r, int size) { return size == 1 ? (r & 3) : r; }
 
-/* The Jcc opcodes (block.h: a block may go on past them). */
-static bool is_jcc(unsigned op)
-{
-    return (op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f);
-}
-
 void x64_rc_plan(struct x64_gen *g)
 {
     const struct tr_block *b = g->b;
@@ -59,32 +51,30 @@ void x64_rc_plan(struct x64_gen *g)
     for (int i = 0; i < b->n; i++) {
         const struct insn *in = &b->insn[i];
         unsigned op = in->opcode;
-        int before[8];
-        memcpy(before, uses, sizeof before);
+        int here[8] = {0}; /* the registers this instruction names */
         int size = (in->flags & D_BYTE) ? 1 : 4;
         if (in->is_mem) {
             if (in->ea_base != EA_NONE)
-                uses[in->ea_base & 7]++;
+                here[in->ea_base & 7]++;
             if (in->ea_index != EA_NONE)
-                uses[in->ea_index & 7]++;
+                here[in->ea_index & 7]++;
         } else if (in->has_modrm) {
-            uses[whole(in->rm, size)]++;
+            here[whole(in->rm, size)]++;
         }
         if (in->has_modrm && reg_field_is_register(op))
-            uses[whole(in->reg, size)]++;
+            here[whole(in->reg, size)]++;
         if ((op >= 0x40 && op <= 0x5f) || (op >= 0x91 && op <= 0x97) || (op >= 0xb8 && op <= 0xbf))
-            uses[op & 7]++;
+            here[op & 7]++;
         if ((op >= 0x50 && op <= 0x5f) || op == 0x68 || op == 0x6a || op == 0xc3 || op == 0xe8 ||
             op == 0xc9 || (op == 0xff && (in->reg == 2 || in->reg == 6)))
-            uses[R_ESP]++;
+            here[R_ESP]++;
         if (op == 0xc9)
-            uses[R_EBP]++;
+            here[R_EBP]++;
         for (int r = 0; r < 8; r++) {
-            int k = uses[r] - before[r];
-            named[r] += k;
-            uses[r] = before[r] + k * weight;
+            named[r] += here[r];
+            uses[r] += here[r] * weight;
         }
-        if (is_jcc(op) && weight > 1)
+        if (tr_insn_is_jcc(in) && weight > 1)
             weight /= 2;
     }
     for (int r = 0; r < 8; r++)
